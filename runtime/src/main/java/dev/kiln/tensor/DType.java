@@ -1,0 +1,78 @@
+package dev.kiln.tensor;
+
+/**
+ * Element types, with PyTorch's names and promotion rules.
+ *
+ * <p>Every dtype is stored in a Java primitive array: float16 keeps its IEEE half bits in a
+ * {@code short[]} and converts on access, so that it round-trips exactly as PyTorch's does.
+ */
+public enum DType {
+    BOOL("bool", Category.BOOL, 1),
+    INT16("int16", Category.INTEGRAL, 2),
+    INT32("int32", Category.INTEGRAL, 4),
+    INT64("int64", Category.INTEGRAL, 8),
+    FLOAT16("float16", Category.FLOATING, 2),
+    FLOAT32("float32", Category.FLOATING, 4),
+    FLOAT64("float64", Category.FLOATING, 8);
+
+    /** PyTorch's aliases, for readers who know {@code torch.double} and {@code torch.long}. */
+    public static final DType DOUBLE = FLOAT64, FLOAT = FLOAT32, HALF = FLOAT16,
+            LONG = INT64, INT = INT32, SHORT = INT16;
+
+    /** Kinds ordered as PyTorch's type promotion orders them: bool < integral < floating. */
+    public enum Category { BOOL, INTEGRAL, FLOATING }
+
+    private final String torchName;
+    private final Category category;
+    private final int byteSize;
+
+    DType(String torchName, Category category, int byteSize) {
+        this.torchName = torchName;
+        this.category = category;
+        this.byteSize = byteSize;
+    }
+
+    /** The name without the {@code torch.} prefix, e.g. {@code float32}. */
+    public String torchName() { return torchName; }
+
+    /** How PyTorch prints it: {@code torch.float32}. */
+    @Override public String toString() { return "torch." + torchName; }
+
+    public Category category() { return category; }
+
+    public int byteSize() { return byteSize; }
+
+    public boolean isFloatingPoint() { return category == Category.FLOATING; }
+
+    public boolean isIntegral() { return category == Category.INTEGRAL; }
+
+    public boolean isBool() { return category == Category.BOOL; }
+
+    /** The default dtype for floating-point values (PyTorch's {@code torch.get_default_dtype()}). */
+    public static DType defaultFloat() { return FLOAT32; }
+
+    /**
+     * {@code torch.promote_types}: the smallest dtype that holds both. Within a category the wider
+     * wins; across categories the higher category wins (int64 + float16 -> float16, as in PyTorch).
+     */
+    public static DType promote(DType a, DType b) {
+        if (a == b) return a;
+        if (a.category != b.category) return a.category.compareTo(b.category) > 0 ? a : b;
+        return a.ordinal() > b.ordinal() ? a : b;
+    }
+
+    /** Parses PyTorch's spelling, with or without {@code torch.}: {@code "float"}, {@code "torch.int64"}. */
+    public static DType of(String name) {
+        String n = name.startsWith("torch.") ? name.substring(6) : name;
+        return switch (n) {
+            case "bool" -> BOOL;
+            case "int16", "short" -> INT16;
+            case "int32", "int" -> INT32;
+            case "int64", "long" -> INT64;
+            case "float16", "half" -> FLOAT16;
+            case "float32", "float" -> FLOAT32;
+            case "float64", "double" -> FLOAT64;
+            default -> throw new IllegalArgumentException("unknown dtype '" + name + "'");
+        };
+    }
+}
