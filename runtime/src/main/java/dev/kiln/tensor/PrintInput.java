@@ -1,0 +1,46 @@
+package dev.kiln.tensor;
+
+import java.util.Objects;
+
+/**
+ * What {@link TensorFormatter} needs to print a tensor, detached from any storage: the printer only
+ * reads values, so it takes them already widened to {@code double} rather than depending on how a
+ * tensor stores each dtype.
+ *
+ * @param shape        the sizes; an empty array is a 0-dim tensor
+ * @param dtype        the element type, which decides integer/bool/float formatting and suffixes
+ * @param values       the elements in row-major (logical) order; bool as 1/0, float16 and float32
+ *                     as their exact double value. int64 beyond 2^53 is only as exact as a double.
+ * @param requiresGrad whether the tensor requires grad (printed only for leaves)
+ * @param gradFnName   the autograd node's class name, e.g. {@code AddBackward0}, or null for none
+ */
+public record PrintInput(int[] shape, DType dtype, double[] values, boolean requiresGrad, String gradFnName) {
+
+    public PrintInput {
+        Objects.requireNonNull(shape, "shape");
+        Objects.requireNonNull(dtype, "dtype");
+        Objects.requireNonNull(values, "values");
+        long numel = 1;
+        for (int d : shape) {
+            if (d < 0) throw new IllegalArgumentException("negative size in shape " + shapeString(shape));
+            numel *= d;
+        }
+        if (numel != values.length) {
+            throw new IllegalArgumentException("shape " + shapeString(shape) + " holds " + numel
+                    + " elements but " + values.length + " values were given");
+        }
+    }
+
+    /** A tensor outside autograd: no grad required, no grad_fn. */
+    public static PrintInput of(int[] shape, DType dtype, double... values) {
+        return new PrintInput(shape, dtype, values, false, null);
+    }
+
+    /** The number of elements. */
+    public int numel() { return values.length; }
+
+    /** The number of dimensions. */
+    public int dim() { return shape.length; }
+
+    private static String shapeString(int[] shape) { return java.util.Arrays.toString(shape); }
+}
