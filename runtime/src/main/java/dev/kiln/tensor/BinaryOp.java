@@ -1,0 +1,70 @@
+package dev.kiln.tensor;
+
+/**
+ * Element-wise binary primitives. Each has a floating rule (computed in double, rounded to the
+ * result dtype) and an integer rule (two's-complement long arithmetic, as C++ int64 in PyTorch).
+ */
+enum BinaryOp {
+    ADD { double d(double a, double b) { return a + b; } long l(long a, long b) { return a + b; } },
+    SUB { double d(double a, double b) { return a - b; } long l(long a, long b) { return a - b; } },
+    MUL { double d(double a, double b) { return a * b; } long l(long a, long b) { return a * b; } },
+    DIV { double d(double a, double b) { return a / b; } long l(long a, long b) { throw new AssertionError("true division is floating"); } },
+    FLOOR_DIVIDE {
+        double d(double a, double b) { return Math.floor(a / b); }
+        long l(long a, long b) {
+            if (b == 0) throw new ArithmeticException("ZeroDivisionError");
+            return Math.floorDiv(a, b);
+        }
+    },
+    REMAINDER {
+        // Python/PyTorch remainder takes the sign of the divisor.
+        double d(double a, double b) { double r = a % b; return r != 0 && (r < 0) != (b < 0) ? r + b : r; }
+        long l(long a, long b) {
+            if (b == 0) throw new ArithmeticException("ZeroDivisionError");
+            return Math.floorMod(a, b);
+        }
+    },
+    POW {
+        double d(double a, double b) { return Math.pow(a, b); }
+        long l(long a, long b) {
+            if (b < 0) {
+                if (a == 1) return 1;
+                if (a == -1) return (b & 1) == 0 ? 1 : -1;
+                throw new ArithmeticException("Integers to negative integer powers are not allowed.");
+            }
+            long r = 1, base = a;
+            for (long e = b; e > 0; e >>= 1) {
+                if ((e & 1) != 0) r *= base;
+                base *= base;
+            }
+            return r;
+        }
+    },
+    MAXIMUM {
+        double d(double a, double b) { return Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : Math.max(a, b); }
+        long l(long a, long b) { return Math.max(a, b); }
+    },
+    MINIMUM {
+        double d(double a, double b) { return Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : Math.min(a, b); }
+        long l(long a, long b) { return Math.min(a, b); }
+    },
+    EQ(true) { double d(double a, double b) { return a == b ? 1 : 0; } long l(long a, long b) { return a == b ? 1 : 0; } },
+    NE(true) { double d(double a, double b) { return a != b ? 1 : 0; } long l(long a, long b) { return a != b ? 1 : 0; } },
+    LT(true) { double d(double a, double b) { return a < b ? 1 : 0; } long l(long a, long b) { return a < b ? 1 : 0; } },
+    LE(true) { double d(double a, double b) { return a <= b ? 1 : 0; } long l(long a, long b) { return a <= b ? 1 : 0; } },
+    GT(true) { double d(double a, double b) { return a > b ? 1 : 0; } long l(long a, long b) { return a > b ? 1 : 0; } },
+    GE(true) { double d(double a, double b) { return a >= b ? 1 : 0; } long l(long a, long b) { return a >= b ? 1 : 0; } },
+    LOGICAL_AND(true) { double d(double a, double b) { return a != 0 && b != 0 ? 1 : 0; } long l(long a, long b) { return a != 0 && b != 0 ? 1 : 0; } },
+    LOGICAL_OR(true) { double d(double a, double b) { return a != 0 || b != 0 ? 1 : 0; } long l(long a, long b) { return a != 0 || b != 0 ? 1 : 0; } };
+
+    /** Comparisons and logical ops produce bool tensors whatever their inputs. */
+    final boolean producesBool;
+
+    BinaryOp() { this(false); }
+
+    BinaryOp(boolean producesBool) { this.producesBool = producesBool; }
+
+    abstract double d(double a, double b);
+
+    abstract long l(long a, long b);
+}

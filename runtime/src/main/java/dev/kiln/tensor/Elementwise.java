@@ -1,0 +1,109 @@
+package dev.kiln.tensor;
+
+/**
+ * Element-wise kernels over strided, broadcast operands. No autograd here: these compute values.
+ *
+ * <p>The general path walks the output in row-major order while advancing each input by its
+ * (broadcast) strides; a fast path handles the common float32 case of contiguous operands.
+ */
+final class Elementwise {
+    private Elementwise() {}
+
+    /** {@code op(a, b)} into a new tensor of the broadcast shape, computed in {@code compute}. */
+    static Tensor binary(BinaryOp op, Tensor a, Tensor b, DType compute) {
+        int[] shape = Shapes.broadcast(a.shape, b.shape);
+        DType outType = op.producesBool ? DType.BOOL : compute;
+        Tensor out = Tensor.empty(outType, shape);
+        binaryInto(op, out, a, b, compute);
+        return out;
+    }
+
+    /** {@code out = op(a, b)}; {@code out} may alias {@code a} (in-place ops). */
+    static void binaryInto(BinaryOp op, Tensor out, Tensor a, Tensor b, DType compute) {
+        if (FloatFastPath.tryBinary(op, out, a, b, compute)) return;
+        int[] shape = out.shape;
+        int n = out.numel();
+        if (n == 0) return;
+        int nd = shape.length;
+        int[] so = out.strides, sa = Shapes.broadcastStrides(a.shape, a.strides, shape),
+                sb = Shapes.broadcastStrides(b.shape, b.strides, shape);
+        Storage to = out.storage, ta = a.storage, tb = b.storage;
+        int io = out.offset, ia = a.offset, ib = b.offset;
+        int[] idx = new int[nd];
+        boolean floating = compute.isFloatingPoint();
+        for (int i = 0; i < n; i++) {
+            if (floating) {
+                to.setDouble(io, op.d(ta.getDouble(ia), tb.getDouble(ib)));
+            } else {
+                to.setLong(io, op.l(ta.getLong(ia), tb.getLong(ib)));
+            }
+            for (int d = nd - 1; d >= 0; d--) {
+                io += so[d]; ia += sa[d]; ib += sb[d];
+                if (++idx[d] < shape[d]) break;
+                io -= so[d] * shape[d]; ia -= sa[d] * shape[d]; ib -= sb[d] * shape[d];
+                idx[d] = 0;
+            }
+        }
+    }
+
+    /** {@code op(a)} into a new tensor of dtype {@code outType}. */
+    static Tensor unary(UnaryOp op, Tensor a, DType outType) {
+        Tensor out = Tensor.empty(outType, a.shape);
+        unaryInto(op, out, a);
+        return out;
+    }
+
+    static void unaryInto(UnaryOp op, Tensor out, Tensor a) {
+        int n = out.numel();
+        boolean floating = out.dtype.isFloatingPoint() || op.floating;
+        if (out.dtype == DType.FLOAT32 && a.dtype == DType.FLOAT32 && out.isContiguous() && a.isContiguous()) {
+            float[] o = out.storage.f32, x = a.storage.f32;
+            int oo = out.offset, ao = a.offset;
+            for (int i = 0; i < n; i++) o[oo + i] = (float) op.d(x[ao + i]);
+            return;
+        }
+        StridedWalk w = new StridedWalk(out.shape, out, a);
+        for (int i = 0; i < n; i++, w.next()) {
+            if (floating) out.storage.setDouble(w.off[0], op.d(a.storage.getDouble(w.off[1])));
+            else out.storage.setLong(w.off[0], op.l(a.storage.getLong(w.off[1])));
+        }
+    }
+
+    /** Copies {@code src} into {@code dst} with broadcasting and dtype conversion. */
+    static void copyInto(Tensor dst, Tensor src) {
+        int[] shape = dst.shape;
+        Shapes.broadcast(src.shape, shape);  // validates
+        if (src.dim() > dst.dim() || !java.util.Arrays.equals(Shapes.broadcast(src.shape, shape), shape)) {
+            throw new IllegalArgumentException("shape mismatch: value tensor of shape " + Shapes.str(src.shape)
+                    + " cannot be broadcast to indexing result of shape " + Shapes.str(shape));
+        }
+        int n = dst.numel();
+        if (dst.dtype == src.dtype && dst.isContiguous() && src.isContiguous() && src.numel() == n) {
+            System.arraycopy(src.storage.array(), src.offset, dst.storage.array(), dst.offset, n);
+            return;
+        }
+        StridedWalk w = new StridedWalk(shape, dst, src);
+        Storage d = dst.storage, s = src.storage;
+        boolean floating = dst.dtype.isFloatingPoint() || src.dtype.isFloatingPoint();
+        for (int i = 0; i < n; i++, w.next()) {
+            if (dst.dtype == DType.BOOL) d.setBool(w.off[0], s.getBool(w.off[1]));
+            else if (floating) d.setDouble(w.off[0], s.getDouble(w.off[1]));
+            else d.setLong(w.off[0], s.getLong(w.off[1]));
+        }
+    }
+
+    /** {@code torch.where(cond, a, b)} with broadcasting over all three. */
+    static Tensor where(Tensor cond, Tensor a, Tensor b, DType outType) {
+        int[] shape = Shapes.broadcast(cond.shape, Shapes.broadcast(a.shape, b.shape));
+        Tensor out = Tensor.empty(outType, shape);
+        StridedWalk w = new StridedWalk(shape, out, cond, a, b);
+        boolean floating = outType.isFloatingPoint();
+        for (int i = 0, n = out.numel(); i < n; i++, w.next()) {
+            Storage src = cond.storage.getBool(w.off[1]) ? a.storage : b.storage;
+            int off = cond.storage.getBool(w.off[1]) ? w.off[2] : w.off[3];
+            if (floating) out.storage.setDouble(w.off[0], src.getDouble(off));
+            else out.storage.setLong(w.off[0], src.getLong(off));
+        }
+        return out;
+    }
+}

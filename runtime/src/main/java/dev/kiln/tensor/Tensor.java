@@ -1,0 +1,625 @@
+package dev.kiln.tensor;
+
+import dev.kiln.autograd.Engine;
+import dev.kiln.autograd.GradMode;
+import dev.kiln.autograd.Node;
+
+import java.util.Arrays;
+
+/**
+ * An n-dimensional array with PyTorch's semantics: a strided view (offset, shape, strides) onto a
+ * shared {@link Storage}, with autograd.
+ *
+ * <p>This class is the API surface; the work is done by {@link Elementwise}, {@link Reductions},
+ * {@link Views}, {@link Indexing}, {@link LinAlg} and the derivative rules in {@link Ops}. Method
+ * names follow PyTorch in camelCase; in-place ops keep PyTorch's trailing underscore.
+ */
+public final class Tensor {
+    final Storage storage;
+    final int offset;
+    final int[] shape;
+    final int[] strides;
+    final DType dtype;
+    /** A Java number wrapped for an op; ranks lowest in type promotion, like a Python scalar. */
+    boolean wrappedNumber;
+
+    boolean requiresGrad;
+    Tensor grad;
+    Node gradFn;
+    private boolean retainsGrad;
+
+    Tensor(Storage storage, int offset, int[] shape, int[] strides) {
+        this.storage = storage;
+        this.offset = offset;
+        this.shape = shape;
+        this.strides = strides;
+        this.dtype = storage.dtype;
+    }
+
+    /** PyTorch's {@code torch.Tensor(2, 3)}: a float32 tensor of the given shape (zero-filled in Java). */
+    public Tensor(int... shape) {
+        this(Storage.allocate(DType.FLOAT32, Shapes.numel(shape)), 0, shape.clone(), Shapes.contiguousStrides(shape));
+    }
+
+    static Tensor empty(DType dtype, int[] shape) {
+        return new Tensor(Storage.allocate(dtype, Shapes.numel(shape)), 0, shape.clone(), Shapes.contiguousStrides(shape));
+    }
+
+    static Tensor wrap(double v) {
+        Tensor t = empty(DType.FLOAT64, new int[0]);
+        t.storage.f64[0] = v;
+        t.wrappedNumber = true;
+        return t;
+    }
+
+    static Tensor wrap(long v) {
+        Tensor t = empty(DType.INT64, new int[0]);
+        t.storage.i64[0] = v;
+        t.wrappedNumber = true;
+        return t;
+    }
+
+    /** A view sharing this tensor's storage. */
+    Tensor view(int offset, int[] shape, int[] strides) {
+        return new Tensor(storage, offset, shape, strides);
+    }
+
+    // ---------------------------------------------------------------- metadata
+
+    public DType dtype() { return dtype; }
+
+    public Size shape() { return new Size(shape); }
+
+    public Size size() { return new Size(shape); }
+
+    public int size(int dim) { return shape[Shapes.wrapDim(dim, shape.length)]; }
+
+    public int dim() { return shape.length; }
+
+    public int numel() { return Shapes.numel(shape); }
+
+    public int[] stride() { return strides.clone(); }
+
+    public int stride(int dim) { return strides[Shapes.wrapDim(dim, shape.length)]; }
+
+    public int storageOffset() { return offset; }
+
+    public Storage untypedStorage() { return storage; }
+
+    public boolean isFloatingPoint() { return dtype.isFloatingPoint(); }
+
+    /** True when the elements lie in row-major order without gaps (size-1 dims may have any stride). */
+    public boolean isContiguous() {
+        int expected = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            if (shape[d] == 1) continue;
+            if (strides[d] != expected) return false;
+            expected *= shape[d];
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------- autograd
+
+    public boolean requiresGrad() { return requiresGrad; }
+
+    /** Sets requires_grad on a leaf; PyTorch refuses it for integer tensors and non-leaves. */
+    public Tensor requiresGrad_(boolean requires) {
+        if (requires && !dtype.isFloatingPoint()) {
+            throw new IllegalArgumentException("only Tensors of floating point dtype can require gradients");
+        }
+        if (gradFn != null && !requires) {
+            throw new IllegalStateException("you can only change requires_grad flags of leaf variables. If you want "
+                    + "to use a computed variable in a subgraph that doesn't require differentiation use "
+                    + "var_no_grad = var.detach().");
+        }
+        this.requiresGrad = requires;
+        return this;
+    }
+
+    public Tensor requiresGrad_() { return requiresGrad_(true); }
+
+    public Tensor grad() { return grad; }
+
+    /** Replaces {@code .grad} (null clears it), as assigning {@code t.grad = None} does. */
+    public void setGrad(Tensor grad) {
+        if (grad != null && !grad.size().equals(size())) {
+            throw new IllegalArgumentException("assigned grad has data of a different size");
+        }
+        this.grad = grad;
+    }
+
+    public Node gradFn() { return gradFn; }
+
+    /** Leaves are tensors the user created, or any tensor that does not require grad. */
+    public boolean isLeaf() { return gradFn == null; }
+
+    /** Asks a non-leaf to keep its gradient in {@code .grad}, as {@code retain_grad()}. */
+    public Tensor retainGrad() {
+        if (!requiresGrad) throw new IllegalStateException("can't retain_grad on Tensor that has requires_grad=False");
+        if (gradFn != null) retainsGrad = true;
+        return this;
+    }
+
+    public boolean retainsGrad() { return retainsGrad; }
+
+    /** Adds {@code g} into {@code .grad} (the engine's accumulation step). */
+    public void accumulateGrad(Tensor g) {
+        Tensor incoming = g.dtype == dtype ? g : g.to(dtype);
+        if (grad == null) {
+            grad = incoming.contiguousCopy();
+        } else {
+            try (var ignored = GradMode.noGrad()) {
+                grad.add_(incoming);
+            }
+        }
+    }
+
+    /** Backpropagates from this scalar, freeing the graph afterwards. */
+    public void backward() { Engine.backward(this, null, false); }
+
+    /** Backpropagates with an explicit output gradient (vector-Jacobian product). */
+    public void backward(Tensor gradient) { Engine.backward(this, gradient, false); }
+
+    public void backward(Tensor gradient, boolean retainGraph) { Engine.backward(this, gradient, retainGraph); }
+
+    /** A tensor sharing storage but cut from the graph. */
+    public Tensor detach() {
+        Tensor t = view(offset, shape, strides);
+        return t;
+    }
+
+    /** Cuts this tensor from the graph in place and makes it a leaf that does not require grad. */
+    public Tensor detach_() {
+        gradFn = null;
+        requiresGrad = false;
+        return this;
+    }
+
+    // ---------------------------------------------------------------- values
+
+    /** The value of a one-element tensor, as {@code item()}. */
+    public double item() {
+        requireOneElement();
+        return storage.getDouble(offset);
+    }
+
+    /** The value of a one-element integer tensor without going through double. */
+    public long longItem() {
+        requireOneElement();
+        return storage.getLong(offset);
+    }
+
+    public boolean boolItem() {
+        requireOneElement();
+        return storage.getBool(offset);
+    }
+
+    private void requireOneElement() {
+        if (numel() != 1) {
+            throw new IllegalStateException("a Tensor with " + numel() + " elements cannot be converted to Scalar");
+        }
+    }
+
+    /** Element at a flat row-major (logical) index, for printing and tests. */
+    public double doubleAt(int flatIndex) { return storage.getDouble(storageIndex(flatIndex)); }
+
+    public long longAt(int flatIndex) { return storage.getLong(storageIndex(flatIndex)); }
+
+    private int storageIndex(int flat) {
+        int off = offset;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            int s = shape[d];
+            off += (flat % s) * strides[d];
+            flat /= s;
+        }
+        return off;
+    }
+
+    /**
+     * The backing array, shared: writes through it are seen by the tensor and vice versa (PyTorch's
+     * {@code numpy()}). Only for tensors that cover their whole storage contiguously.
+     */
+    public Object array() {
+        if (offset != 0 || !isContiguous() || numel() != storage.length) {
+            throw new IllegalStateException("array() shares memory only with a contiguous tensor that covers its whole "
+                    + "storage; call contiguous() or clone() first, or use a to*Array() copy");
+        }
+        if (requiresGrad) {
+            throw new IllegalStateException("Can't call numpy() on Tensor that requires grad. Use "
+                    + "tensor.detach().numpy() instead.");
+        }
+        return storage.array();
+    }
+
+    public float[] toFloatArray() { return (float[]) to(DType.FLOAT32).contiguousCopy().storage.array(); }
+
+    public double[] toDoubleArray() { return (double[]) to(DType.FLOAT64).contiguousCopy().storage.array(); }
+
+    public long[] toLongArray() { return (long[]) to(DType.INT64).contiguousCopy().storage.array(); }
+
+    public int[] toIntArray() { return (int[]) to(DType.INT32).contiguousCopy().storage.array(); }
+
+    public boolean[] toBoolArray() { return (boolean[]) to(DType.BOOL).contiguousCopy().storage.array(); }
+
+    // ---------------------------------------------------------------- dtype conversion and copies
+
+    /** Converts to {@code dtype} (returns this tensor when it already has it, as PyTorch). */
+    public Tensor to(DType target) { return target == dtype ? this : Ops.toDtype(this, target); }
+
+    /** PyTorch's {@code t.type(dtype)}. */
+    public Tensor type(DType target) { return to(target); }
+
+    public Tensor toDouble() { return to(DType.FLOAT64); }
+
+    public Tensor toFloat() { return to(DType.FLOAT32); }
+
+    public Tensor toHalf() { return to(DType.FLOAT16); }
+
+    public Tensor toLong() { return to(DType.INT64); }
+
+    public Tensor toInt() { return to(DType.INT32); }
+
+    public Tensor toShort() { return to(DType.INT16); }
+
+    public Tensor toBool() { return to(DType.BOOL); }
+
+    public Tensor clone() { return Ops.clone(this); }
+
+    /** This tensor if contiguous, else a contiguous copy (recorded for autograd). */
+    public Tensor contiguous() { return isContiguous() ? this : Ops.clone(this); }
+
+    Tensor contiguousRaw() { return isContiguous() ? this : contiguousCopy(); }
+
+    /** A fresh contiguous copy, not recorded. */
+    Tensor contiguousCopy() {
+        Tensor out = empty(dtype, shape);
+        Elementwise.copyInto(out, this);
+        return out;
+    }
+
+    // ---------------------------------------------------------------- arithmetic
+
+    public Tensor add(Tensor other) { return Ops.binary(BinaryOp.ADD, this, other); }
+
+    public Tensor add(double v) { return Ops.binary(BinaryOp.ADD, this, wrap(v)); }
+
+    public Tensor add(long v) { return Ops.binary(BinaryOp.ADD, this, wrap(v)); }
+
+    /** {@code self + alpha * other}. */
+    public Tensor add(Tensor other, double alpha) { return add(other.mul(alpha)); }
+
+    public Tensor sub(Tensor other) { return Ops.binary(BinaryOp.SUB, this, other); }
+
+    public Tensor sub(double v) { return Ops.binary(BinaryOp.SUB, this, wrap(v)); }
+
+    public Tensor sub(long v) { return Ops.binary(BinaryOp.SUB, this, wrap(v)); }
+
+    public Tensor mul(Tensor other) { return Ops.binary(BinaryOp.MUL, this, other); }
+
+    public Tensor mul(double v) { return Ops.binary(BinaryOp.MUL, this, wrap(v)); }
+
+    public Tensor mul(long v) { return Ops.binary(BinaryOp.MUL, this, wrap(v)); }
+
+    /** True division: integer inputs give the default float dtype. */
+    public Tensor div(Tensor other) { return Ops.binary(BinaryOp.DIV, this, other); }
+
+    public Tensor div(double v) { return Ops.binary(BinaryOp.DIV, this, wrap(v)); }
+
+    public Tensor div(long v) { return Ops.binary(BinaryOp.DIV, this, wrap(v)); }
+
+    public Tensor floorDivide(Tensor other) { return Ops.binary(BinaryOp.FLOOR_DIVIDE, this, other); }
+
+    public Tensor floorDivide(long v) { return Ops.binary(BinaryOp.FLOOR_DIVIDE, this, wrap(v)); }
+
+    public Tensor remainder(Tensor other) { return Ops.binary(BinaryOp.REMAINDER, this, other); }
+
+    public Tensor remainder(long v) { return Ops.binary(BinaryOp.REMAINDER, this, wrap(v)); }
+
+    public Tensor pow(Tensor exponent) { return Ops.binary(BinaryOp.POW, this, exponent); }
+
+    public Tensor pow(double exponent) { return Ops.binary(BinaryOp.POW, this, wrap(exponent)); }
+
+    public Tensor pow(long exponent) { return Ops.binary(BinaryOp.POW, this, wrap(exponent)); }
+
+    public Tensor maximum(Tensor other) { return Ops.binary(BinaryOp.MAXIMUM, this, other); }
+
+    public Tensor minimum(Tensor other) { return Ops.binary(BinaryOp.MINIMUM, this, other); }
+
+    public Tensor neg() { return Ops.unary(UnaryOp.NEG, this); }
+
+    public Tensor abs() { return Ops.unary(UnaryOp.ABS, this); }
+
+    public Tensor sign() { return Ops.unary(UnaryOp.SIGN, this); }
+
+    public Tensor sqrt() { return Ops.unary(UnaryOp.SQRT, this); }
+
+    public Tensor rsqrt() { return Ops.unary(UnaryOp.RSQRT, this); }
+
+    public Tensor exp() { return Ops.unary(UnaryOp.EXP, this); }
+
+    public Tensor log() { return Ops.unary(UnaryOp.LOG, this); }
+
+    public Tensor log1p() { return Ops.unary(UnaryOp.LOG1P, this); }
+
+    public Tensor sin() { return Ops.unary(UnaryOp.SIN, this); }
+
+    public Tensor cos() { return Ops.unary(UnaryOp.COS, this); }
+
+    public Tensor tanh() { return Ops.unary(UnaryOp.TANH, this); }
+
+    public Tensor sigmoid() { return Ops.unary(UnaryOp.SIGMOID, this); }
+
+    public Tensor relu() { return Ops.unary(UnaryOp.RELU, this); }
+
+    public Tensor floor() { return Ops.unary(UnaryOp.FLOOR, this); }
+
+    public Tensor ceil() { return Ops.unary(UnaryOp.CEIL, this); }
+
+    public Tensor round() { return Ops.unary(UnaryOp.ROUND, this); }
+
+    public Tensor reciprocal() { return Ops.unary(UnaryOp.RECIPROCAL, this); }
+
+    /** Limits values to [min, max]; either bound may be null (at least one must be given). */
+    public Tensor clamp(Double min, Double max) { return Ops.clamp(this, min, max); }
+
+    public Tensor clamp(double min, double max) { return Ops.clamp(this, min, max); }
+
+    public Tensor clampMin(double min) { return Ops.clamp(this, min, null); }
+
+    public Tensor clampMax(double max) { return Ops.clamp(this, null, max); }
+
+    // ---------------------------------------------------------------- comparisons and logic (bool results)
+
+    public Tensor eq(Tensor o) { return Ops.binary(BinaryOp.EQ, this, o); }
+
+    public Tensor eq(double v) { return Ops.binary(BinaryOp.EQ, this, wrap(v)); }
+
+    public Tensor ne(Tensor o) { return Ops.binary(BinaryOp.NE, this, o); }
+
+    public Tensor ne(double v) { return Ops.binary(BinaryOp.NE, this, wrap(v)); }
+
+    public Tensor lt(Tensor o) { return Ops.binary(BinaryOp.LT, this, o); }
+
+    public Tensor lt(double v) { return Ops.binary(BinaryOp.LT, this, wrap(v)); }
+
+    public Tensor le(Tensor o) { return Ops.binary(BinaryOp.LE, this, o); }
+
+    public Tensor le(double v) { return Ops.binary(BinaryOp.LE, this, wrap(v)); }
+
+    public Tensor gt(Tensor o) { return Ops.binary(BinaryOp.GT, this, o); }
+
+    public Tensor gt(double v) { return Ops.binary(BinaryOp.GT, this, wrap(v)); }
+
+    public Tensor ge(Tensor o) { return Ops.binary(BinaryOp.GE, this, o); }
+
+    public Tensor ge(double v) { return Ops.binary(BinaryOp.GE, this, wrap(v)); }
+
+    public Tensor logicalNot() { return Ops.unaryBool(UnaryOp.LOGICAL_NOT, this); }
+
+    public Tensor logicalAnd(Tensor o) { return Ops.binary(BinaryOp.LOGICAL_AND, this, o); }
+
+    public Tensor logicalOr(Tensor o) { return Ops.binary(BinaryOp.LOGICAL_OR, this, o); }
+
+    /** True when shapes match and every element is equal, as {@code torch.equal}. */
+    public boolean equal(Tensor o) {
+        return Arrays.equals(shape, o.shape) && (numel() == 0 || eq(o).all().boolItem());
+    }
+
+    public Tensor all() { return Ops.unaryBool(UnaryOp.LOGICAL_NOT, this).sum().eq(0L); }
+
+    public Tensor any() { return toBool().sum().gt(0L); }
+
+    private Tensor eq(long v) { return Ops.binary(BinaryOp.EQ, this, wrap(v)); }
+
+    private Tensor gt(long v) { return Ops.binary(BinaryOp.GT, this, wrap(v)); }
+
+    /** Element-wise closeness: |a - b| <= atol + rtol * |b|. */
+    public boolean allclose(Tensor other, double rtol, double atol) {
+        Tensor a = toDouble(), b = other.toDouble();
+        return a.sub(b).abs().le(b.abs().mul(rtol).add(atol)).all().boolItem();
+    }
+
+    // ---------------------------------------------------------------- in-place (trailing underscore)
+
+    public Tensor add_(Tensor other) { return Ops.inPlace(BinaryOp.ADD, this, other); }
+
+    public Tensor add_(double v) { return Ops.inPlace(BinaryOp.ADD, this, wrap(v)); }
+
+    public Tensor add_(long v) { return Ops.inPlace(BinaryOp.ADD, this, wrap(v)); }
+
+    public Tensor sub_(Tensor other) { return Ops.inPlace(BinaryOp.SUB, this, other); }
+
+    public Tensor sub_(double v) { return Ops.inPlace(BinaryOp.SUB, this, wrap(v)); }
+
+    public Tensor sub_(long v) { return Ops.inPlace(BinaryOp.SUB, this, wrap(v)); }
+
+    public Tensor mul_(Tensor other) { return Ops.inPlace(BinaryOp.MUL, this, other); }
+
+    public Tensor mul_(double v) { return Ops.inPlace(BinaryOp.MUL, this, wrap(v)); }
+
+    public Tensor mul_(long v) { return Ops.inPlace(BinaryOp.MUL, this, wrap(v)); }
+
+    public Tensor div_(Tensor other) { return Ops.inPlace(BinaryOp.DIV, this, other); }
+
+    public Tensor div_(double v) { return Ops.inPlace(BinaryOp.DIV, this, wrap(v)); }
+
+    public Tensor div_(long v) { return Ops.inPlace(BinaryOp.DIV, this, wrap(v)); }
+
+    public Tensor pow_(double v) { return Ops.inPlace(BinaryOp.POW, this, wrap(v)); }
+
+    public Tensor clamp_(double min, double max) { return copy_(clamp(min, max)); }
+
+    public Tensor zero_() { return fill_(0L); }
+
+    public Tensor fill_(double v) { return Ops.fill(this, wrap(v)); }
+
+    public Tensor fill_(long v) { return Ops.fill(this, wrap(v)); }
+
+    /** Copies {@code src} into this tensor (broadcast and converted), as {@code copy_}. */
+    public Tensor copy_(Tensor src) { return Ops.fill(this, src); }
+
+    // ---------------------------------------------------------------- reductions
+
+    public Tensor sum() { return Ops.sum(this, null, false); }
+
+    public Tensor sum(int dim) { return Ops.sum(this, new int[] {dim}, false); }
+
+    public Tensor sum(int dim, boolean keepdim) { return Ops.sum(this, new int[] {dim}, keepdim); }
+
+    public Tensor sum(int[] dims, boolean keepdim) { return Ops.sum(this, dims, keepdim); }
+
+    public Tensor mean() { return Ops.mean(this, null, false); }
+
+    public Tensor mean(int dim) { return Ops.mean(this, new int[] {dim}, false); }
+
+    public Tensor mean(int dim, boolean keepdim) { return Ops.mean(this, new int[] {dim}, keepdim); }
+
+    public Tensor mean(int[] dims, boolean keepdim) { return Ops.mean(this, dims, keepdim); }
+
+    public Tensor prod() { return Reductions.prod(this, null, false); }
+
+    public Tensor prod(int dim, boolean keepdim) { return Reductions.prod(this, new int[] {dim}, keepdim); }
+
+    /** Unbiased (Bessel-corrected) variance, PyTorch's default. */
+    public Tensor var() { return Ops.var(this, null, true, false, false); }
+
+    public Tensor var(int dim) { return Ops.var(this, new int[] {dim}, true, false, false); }
+
+    public Tensor var(int dim, boolean unbiased, boolean keepdim) { return Ops.var(this, new int[] {dim}, unbiased, keepdim, false); }
+
+    public Tensor var(boolean unbiased) { return Ops.var(this, null, unbiased, false, false); }
+
+    public Tensor std() { return Ops.var(this, null, true, false, true); }
+
+    public Tensor std(int dim) { return Ops.var(this, new int[] {dim}, true, false, true); }
+
+    public Tensor std(int dim, boolean unbiased, boolean keepdim) { return Ops.var(this, new int[] {dim}, unbiased, keepdim, true); }
+
+    public Tensor std(boolean unbiased) { return Ops.var(this, null, unbiased, false, true); }
+
+    /** The largest element (0-dim). */
+    public Tensor max() { return Ops.extremeAll(this, true); }
+
+    /** {@code (values, indices)} of the largest element along {@code dim}. */
+    public ValuesIndices max(int dim) { return Ops.extreme(this, dim, false, true); }
+
+    public ValuesIndices max(int dim, boolean keepdim) { return Ops.extreme(this, dim, keepdim, true); }
+
+    public Tensor min() { return Ops.extremeAll(this, false); }
+
+    public ValuesIndices min(int dim) { return Ops.extreme(this, dim, false, false); }
+
+    public ValuesIndices min(int dim, boolean keepdim) { return Ops.extreme(this, dim, keepdim, false); }
+
+    /** Index of the largest element of the flattened tensor. */
+    public Tensor argmax() { return Reductions.argExtreme(this, null, false, true); }
+
+    public Tensor argmax(int dim) { return Reductions.argExtreme(this, dim, false, true); }
+
+    public Tensor argmax(int dim, boolean keepdim) { return Reductions.argExtreme(this, dim, keepdim, true); }
+
+    public Tensor argmin() { return Reductions.argExtreme(this, null, false, false); }
+
+    public Tensor argmin(int dim) { return Reductions.argExtreme(this, dim, false, false); }
+
+    public Tensor argmin(int dim, boolean keepdim) { return Reductions.argExtreme(this, dim, keepdim, false); }
+
+    // ---------------------------------------------------------------- linear algebra
+
+    /** PyTorch's {@code @}: dot, matrix-vector, matrix-matrix or batched with broadcasting. */
+    public Tensor matmul(Tensor other) { return LinAlg.matmul(this, other); }
+
+    /** 2-D matrix product only. */
+    public Tensor mm(Tensor other) { return LinAlg.mm(this, other); }
+
+    /** Inner product of two 1-D tensors. */
+    public Tensor dot(Tensor other) { return LinAlg.dot(this, other); }
+
+    // ---------------------------------------------------------------- shape (views where PyTorch views)
+
+    /** A view when the strides allow it, else a copy; one size may be -1. */
+    public Tensor reshape(int... newShape) { return Views.reshape(this, newShape); }
+
+    /** A view with a new shape; an error when the strides do not allow one (use reshape). */
+    public Tensor view(int... newShape) { return Views.view(this, newShape); }
+
+    public Tensor viewAs(Tensor other) { return view(other.shape); }
+
+    public Tensor reshapeAs(Tensor other) { return reshape(other.shape); }
+
+    public Tensor transpose(int dim0, int dim1) { return Views.transpose(this, dim0, dim1); }
+
+    /** Transpose of a tensor with at most 2 dims. */
+    public Tensor t() {
+        if (dim() > 2) throw new IllegalArgumentException("t() expects a tensor with <= 2 dimensions, but self is " + dim() + "D");
+        return dim() < 2 ? this : transpose(0, 1);
+    }
+
+    public Tensor permute(int... dims) { return Views.permute(this, dims); }
+
+    Tensor permuteRaw(int[] dims) { return Views.permuteRaw(this, dims); }
+
+    /** Removes every dimension of size 1. */
+    public Tensor squeeze() { return Views.squeeze(this, null); }
+
+    /** Removes {@code dim} if its size is 1 (otherwise returns a same-shaped view). */
+    public Tensor squeeze(int dim) { return Views.squeeze(this, dim); }
+
+    public Tensor unsqueeze(int dim) { return Views.unsqueeze(this, dim); }
+
+    /** A broadcast view; -1 keeps a size. No memory is copied (stride 0). */
+    public Tensor expand(int... sizes) { return Views.expand(this, sizes); }
+
+    public Tensor expandAs(Tensor other) { return expand(other.shape); }
+
+    public Tensor flatten() { return flatten(0, -1); }
+
+    public Tensor flatten(int startDim, int endDim) { return Views.flatten(this, startDim, endDim); }
+
+    /** The sub-tensor {@code [start, start+length)} along {@code dim}, as a view. */
+    public Tensor narrow(int dim, int start, int length) { return Views.slice(this, dim, start, start + length, 1); }
+
+    /** The slice at {@code index} along {@code dim}, dropping that dim, as a view. */
+    public Tensor select(int dim, int index) { return Views.select(this, dim, index); }
+
+    // ---------------------------------------------------------------- indexing
+
+    /**
+     * PyTorch's {@code t[...]}. Each index is an {@code int}/{@code long} (selects), a {@link Slice}
+     * ({@code Index.slice(1, null, 2)} is {@code 1::2}), {@link Index#all()} ({@code :}),
+     * {@link Index#ellipsis()} ({@code ...}), {@link Index#newAxis()} ({@code None}), an index
+     * list ({@code int[]}/{@code long[]} or an integer tensor) or a bool mask tensor.
+     */
+    public Tensor get(Object... indices) { return Indexing.get(this, indices); }
+
+    /** PyTorch's {@code t[...] = value}: value is a number or a tensor broadcast to the target. */
+    public Tensor set(Object value, Object... indices) {
+        Indexing.set(this, value, indices);
+        return this;
+    }
+
+    // ---------------------------------------------------------------- misc
+
+    /** Zeros of the same shape and dtype. */
+    public static Tensor zerosLike(Tensor t) { return empty(t.dtype, t.shape); }
+
+    public static Tensor onesLike(Tensor t) { return empty(t.dtype, t.shape).fill_(1L); }
+
+    @Override
+    public String toString() {
+        Tensor values = contiguousCopy();
+        double[] v = new double[values.numel()];
+        for (int i = 0; i < v.length; i++) v[i] = values.storage.getDouble(i);
+        return TensorFormatter.repr(new PrintInput(shape.clone(), dtype, v, requiresGrad && gradFn == null,
+                gradFn == null ? null : gradFn.name()));
+    }
+
+    /** A copy of the current value that still carries this tensor's history (for in-place ops). */
+    Tensor detachedCopyKeepingGraph() {
+        Tensor c = contiguousCopy();
+        c.requiresGrad = requiresGrad;
+        c.gradFn = gradFn;
+        return c;
+    }
+}

@@ -1,0 +1,268 @@
+package dev.kiln.tensor;
+
+import dev.kiln.tensor.random.Generator;
+
+import java.util.List;
+
+/**
+ * The {@code torch.*} functions: creation, random numbers, joining. {@code import static
+ * dev.kiln.tensor.Torch.*} and write {@code tensor(...)}, {@code zeros(2, 3)}, {@code cat(...)}.
+ */
+public final class Torch {
+    private Torch() {}
+
+    // ------------------------------------------------------------ from Java data (copies)
+
+    /**
+     * {@code torch.tensor(data)}: copies a number or a nested Java array. As with Python lists,
+     * integral data becomes int64, floating data the default float32, booleans bool.
+     */
+    public static Tensor tensor(Object data) {
+        JavaArrays.Flat flat = JavaArrays.flatten(data);
+        DType dtype = switch (flat.kind()) {
+            case BOOL -> DType.BOOL;
+            case INTEGRAL -> DType.INT64;
+            case FLOATING -> DType.defaultFloat();
+        };
+        return tensor(data, dtype);
+    }
+
+    /** {@code torch.tensor(data, dtype=...)}. */
+    public static Tensor tensor(Object data, DType dtype) {
+        JavaArrays.Flat flat = JavaArrays.flatten(data);
+        Tensor out = Tensor.empty(dtype, flat.shape());
+        for (int i = 0; i < flat.size(); i++) {
+            if (flat.kind() == DType.Category.FLOATING) out.storage.setDouble(i, flat.doubleAt(i));
+            else out.storage.setLong(i, flat.longAt(i));
+        }
+        return out;
+    }
+
+    /** A 0-dim tensor (PyTorch's {@code torch.tensor(3.5)}). */
+    public static Tensor scalarTensor(double v) { return tensor(v); }
+
+    // ------------------------------------------------------------ sharing Java arrays (like from_numpy)
+
+    /** Wraps {@code data} without copying: writes to either are seen by both. */
+    public static Tensor fromArray(float[] data, int... shape) { return share(DType.FLOAT32, data, data.length, shape); }
+
+    public static Tensor fromArray(double[] data, int... shape) { return share(DType.FLOAT64, data, data.length, shape); }
+
+    public static Tensor fromArray(long[] data, int... shape) { return share(DType.INT64, data, data.length, shape); }
+
+    public static Tensor fromArray(int[] data, int... shape) { return share(DType.INT32, data, data.length, shape); }
+
+    public static Tensor fromArray(boolean[] data, int... shape) { return share(DType.BOOL, data, data.length, shape); }
+
+    /** Wraps a short[] as int16, or as float16 bit patterns when {@code dtype} is FLOAT16. */
+    public static Tensor fromArray(short[] data, DType dtype, int... shape) { return share(dtype, data, data.length, shape); }
+
+    private static Tensor share(DType dtype, Object data, int length, int[] shape) {
+        int[] s = shape.length == 0 ? new int[] {length} : shape;
+        if (Shapes.numel(s) != length) {
+            throw new IllegalArgumentException("shape " + Shapes.str(s) + " needs " + Shapes.numel(s)
+                    + " elements but the array has " + length);
+        }
+        return new Tensor(Storage.wrap(dtype, data), 0, s.clone(), Shapes.contiguousStrides(s));
+    }
+
+    // ------------------------------------------------------------ filled
+
+    public static Tensor empty(int... shape) { return Tensor.empty(DType.defaultFloat(), shape); }
+
+    public static Tensor empty(int[] shape, DType dtype) { return Tensor.empty(dtype, shape); }
+
+    public static Tensor zeros(int... shape) { return Tensor.empty(DType.defaultFloat(), shape); }
+
+    public static Tensor zeros(int[] shape, DType dtype) { return Tensor.empty(dtype, shape); }
+
+    public static Tensor ones(int... shape) { return full(shape, 1.0); }
+
+    public static Tensor ones(int[] shape, DType dtype) { return full(shape, 1L, dtype); }
+
+    /** {@code torch.full}: a floating fill value gives the default float dtype. */
+    public static Tensor full(int[] shape, double value) { return Tensor.empty(DType.defaultFloat(), shape).fill_(value); }
+
+    /** {@code torch.full} with an integral fill value gives int64, as {@code full((2, 3), 255)}. */
+    public static Tensor full(int[] shape, long value) { return Tensor.empty(DType.INT64, shape).fill_(value); }
+
+    public static Tensor full(int[] shape, double value, DType dtype) { return Tensor.empty(dtype, shape).fill_(value); }
+
+    public static Tensor full(int[] shape, long value, DType dtype) { return Tensor.empty(dtype, shape).fill_(value); }
+
+    public static Tensor zerosLike(Tensor t) { return Tensor.zerosLike(t); }
+
+    public static Tensor onesLike(Tensor t) { return Tensor.onesLike(t); }
+
+    public static Tensor emptyLike(Tensor t) { return Tensor.zerosLike(t); }
+
+    public static Tensor fullLike(Tensor t, double value) { return Tensor.empty(t.dtype, t.shape).fill_(value); }
+
+    /** Identity matrix. */
+    public static Tensor eye(int n) { return eye(n, n); }
+
+    public static Tensor eye(int n, int m) {
+        Tensor t = zeros(n, m);
+        for (int i = 0; i < Math.min(n, m); i++) t.storage.f32[i * m + i] = 1;
+        return t;
+    }
+
+    // ------------------------------------------------------------ ranges
+
+    /** {@code arange(end)} with integers: int64. */
+    public static Tensor arange(long end) { return arange(0, end, 1); }
+
+    public static Tensor arange(long start, long end) { return arange(start, end, 1); }
+
+    public static Tensor arange(long start, long end, long step) {
+        int n = rangeLength(start, end, step);
+        Tensor t = Tensor.empty(DType.INT64, new int[] {n});
+        for (int i = 0; i < n; i++) t.storage.i64[i] = start + i * step;
+        return t;
+    }
+
+    /** {@code arange} with a floating bound: float32 values {@code start + i * step}. */
+    public static Tensor arange(double start, double end, double step) {
+        if (step == 0) throw new IllegalArgumentException("step must be nonzero");
+        if ((step > 0 && start > end) || (step < 0 && start < end)) {
+            throw new IllegalArgumentException("upper bound and larger bound inconsistent with step sign");
+        }
+        int n = (int) Math.ceil((end - start) / step);
+        Tensor t = Tensor.empty(DType.defaultFloat(), new int[] {n});
+        for (int i = 0; i < n; i++) t.storage.f32[i] = (float) (start + i * step);
+        return t;
+    }
+
+    private static int rangeLength(long start, long end, long step) {
+        if (step == 0) throw new IllegalArgumentException("step must be nonzero");
+        if ((step > 0 && start > end) || (step < 0 && start < end)) {
+            throw new IllegalArgumentException("upper bound and larger bound inconsistent with step sign");
+        }
+        return (int) ((end - start + step + (step > 0 ? -1 : 1)) / step);
+    }
+
+    /**
+     * {@code steps} evenly spaced values from start to end, float32. Like PyTorch, the first half is
+     * computed from the start and the second half from the end, so both ends are exact.
+     */
+    public static Tensor linspace(double start, double end, int steps) {
+        if (steps < 0) throw new IllegalArgumentException("number of steps must be non-negative");
+        Tensor t = Tensor.empty(DType.defaultFloat(), new int[] {steps});
+        if (steps == 1) t.storage.f32[0] = (float) start;
+        if (steps > 1) {
+            float s = (float) start, e = (float) end;
+            float step = (e - s) / (steps - 1);
+            int half = steps / 2;
+            for (int i = 0; i < steps; i++) {
+                t.storage.f32[i] = i < half ? s + step * i : e - step * (steps - i - 1);
+            }
+        }
+        return t;
+    }
+
+    // ------------------------------------------------------------ random (PyTorch's CPU generator)
+
+    /** Seeds the default generator, as {@code torch.manual_seed}. */
+    public static void manualSeed(long seed) { Generator.defaultGenerator().manualSeed(seed); }
+
+    public static long initialSeed() { return Generator.defaultGenerator().initialSeed(); }
+
+    /** Uniform [0, 1) float32, identical to PyTorch's draws for the same seed. */
+    public static Tensor rand(int... shape) { return uniform(Tensor.empty(DType.defaultFloat(), shape), 0, 1); }
+
+    public static Tensor rand(int[] shape, DType dtype) { return uniform(Tensor.empty(dtype, shape), 0, 1); }
+
+    /** Standard normal float32, identical to PyTorch's draws for the same seed. */
+    public static Tensor randn(int... shape) { return normal(Tensor.empty(DType.defaultFloat(), shape), 0, 1); }
+
+    public static Tensor randn(int[] shape, DType dtype) { return normal(Tensor.empty(dtype, shape), 0, 1); }
+
+    /** Integers uniform in [low, high), int64. */
+    public static Tensor randint(long low, long high, int... shape) {
+        if (low >= high) {
+            throw new IllegalArgumentException("random_ expects 'from' to be less than 'to', but got from=" + low
+                    + " >= to=" + high);
+        }
+        Tensor t = Tensor.empty(DType.INT64, shape);
+        Generator.defaultGenerator().fillRandint(t.storage.i64, 0, t.numel(), low, high);
+        return t;
+    }
+
+    /** A random permutation of 0..n-1, int64. */
+    public static Tensor randperm(int n) { return fromArray(Generator.defaultGenerator().randperm(n), n); }
+
+    public static Tensor randLike(Tensor t) { return rand(t.shape.clone(), t.dtype); }
+
+    public static Tensor randnLike(Tensor t) { return randn(t.shape.clone(), t.dtype); }
+
+    /** Fills {@code t} in place from U(from, to), as {@code t.uniform_(from, to)}. */
+    public static Tensor uniform(Tensor t, double from, double to) {
+        Generator g = Generator.defaultGenerator();
+        fillFloating(t, (arr, off, n) -> g.fillUniform(arr, off, n, from, to), (arr, off, n) -> g.fillUniform(arr, off, n, from, to));
+        return t;
+    }
+
+    /** Fills {@code t} in place from N(mean, std²), as {@code t.normal_(mean, std)}. */
+    public static Tensor normal(Tensor t, double mean, double std) {
+        if (std < 0) throw new IllegalArgumentException("normal expects std >= 0.0, but found std " + std);
+        Generator g = Generator.defaultGenerator();
+        fillFloating(t, (arr, off, n) -> g.fillNormal(arr, off, n, mean, std), (arr, off, n) -> g.fillNormal(arr, off, n, mean, std));
+        return t;
+    }
+
+    private interface FloatFill { void fill(float[] a, int off, int n); }
+
+    private interface DoubleFill { void fill(double[] a, int off, int n); }
+
+    /** Random fills draw into a contiguous buffer of the tensor's dtype, then copy into place. */
+    private static void fillFloating(Tensor t, FloatFill f, DoubleFill d) {
+        if (!t.dtype.isFloatingPoint()) {
+            throw new IllegalArgumentException("expected a floating point tensor, got " + t.dtype);
+        }
+        boolean direct = t.isContiguous() && t.dtype != DType.FLOAT16;
+        Tensor target = direct ? t : Tensor.empty(t.dtype == DType.FLOAT64 ? DType.FLOAT64 : DType.FLOAT32, t.shape);
+        if (target.dtype == DType.FLOAT64) d.fill(target.storage.f64, target.offset, target.numel());
+        else f.fill(target.storage.f32, target.offset, target.numel());
+        if (!direct) Elementwise.copyInto(t, target);
+    }
+
+    // ------------------------------------------------------------ joining and selection
+
+    /** Concatenates along an existing dim; all other sizes must match. */
+    public static Tensor cat(List<Tensor> tensors, int dim) { return Joining.cat(tensors, dim); }
+
+    public static Tensor cat(List<Tensor> tensors) { return Joining.cat(tensors, 0); }
+
+    /** Joins along a new dim; all shapes must be equal. */
+    public static Tensor stack(List<Tensor> tensors, int dim) { return Joining.stack(tensors, dim); }
+
+    public static Tensor stack(List<Tensor> tensors) { return Joining.stack(tensors, 0); }
+
+    /** Picks from {@code a} where {@code condition} holds, else from {@code b}. */
+    public static Tensor where(Tensor condition, Tensor a, Tensor b) {
+        DType outType = TypePromotion.resultType(a, b);
+        Tensor out = Elementwise.where(condition, a, b, outType);
+        int[] sa = a.shape, sb = b.shape;
+        return Autograd.record("WhereBackward0", out, g -> new Tensor[] {
+                Autograd.sumToShape(where(condition, g, Tensor.zerosLike(g)), sa),
+                Autograd.sumToShape(where(condition, Tensor.zerosLike(g), g), sb)}, a, b);
+    }
+
+    public static Tensor matmul(Tensor a, Tensor b) { return a.matmul(b); }
+
+    public static Tensor sqrt(Tensor t) { return t.sqrt(); }
+
+    public static Tensor exp(Tensor t) { return t.exp(); }
+
+    public static Tensor log(Tensor t) { return t.log(); }
+
+    public static Tensor abs(Tensor t) { return t.abs(); }
+
+    public static Tensor pow(Tensor t, double exponent) { return t.pow(exponent); }
+
+    /** Indices of the non-zero elements, one row per element: shape [count, dims]. */
+    public static Tensor nonzero(Tensor t) { return stack(List.of(Indexing.nonzero(t)), 1); }
+
+    /** {@code nonzero(as_tuple=True)}: one index tensor per dimension. */
+    public static Tensor[] nonzeroTuple(Tensor t) { return Indexing.nonzero(t); }
+}
