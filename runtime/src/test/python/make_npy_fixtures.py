@@ -95,7 +95,7 @@ def save(path, arr, how):
 
 def expected_entry(arr, canonical):
     t = arr.dtype.type
-    flat = np.ascontiguousarray(arr).reshape(-1)
+    flat = arr.reshape(-1, order="C")
     entry = {"dtype": KILN_DTYPE[t], "shape": list(arr.shape), "canonical": canonical}
     if t in BITS_VIEW:
         entry["bits"] = [int(v) for v in flat.astype(arr.dtype.newbyteorder("<")).view(BITS_VIEW[t])]
@@ -133,7 +133,8 @@ def verify(directory):
         if not os.path.exists(path):
             continue
         got = np.load(path, allow_pickle=False)
-        want = np.ascontiguousarray(arr).astype(np.dtype(KILN_DTYPE[arr.dtype.type]).newbyteorder("<"))
+        # astype rather than ascontiguousarray, which would turn the 0-d scalar into shape (1,).
+        want = arr.astype(np.dtype(KILN_DTYPE[arr.dtype.type]).newbyteorder("<"), order="C")
         if got.dtype != want.dtype or got.shape != want.shape or got.tobytes() != want.tobytes():
             sys.exit(f"{path}: got {got.dtype} {got.shape} {got!r}, want {want.dtype} {want.shape}")
         buf = io.BytesIO()

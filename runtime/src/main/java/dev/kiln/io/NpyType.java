@@ -95,7 +95,7 @@ enum NpyType {
     DType dtype() { return dtype; }
 
     /** NumPy's name for the stored type, e.g. uint8, for messages about the file's contents. */
-    String numpyName() { return this == BOOL ? "bool" : name().toLowerCase(java.util.Locale.ROOT); }
+    String numpyName() { return name().toLowerCase(java.util.Locale.ROOT); }
 
     /** The descr Kiln writes for a dtype: little-endian, or '|' where byte order does not apply. */
     static String descrFor(DType dtype) {

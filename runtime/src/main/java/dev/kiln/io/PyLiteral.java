@@ -41,7 +41,7 @@ final class PyLiteral {
         PyLiteral p = new PyLiteral(text);
         Object value = p.value(0);
         p.skipSpace();
-        if (p.pos < text.length()) throw p.error("end of the literal");
+        if (p.pos < text.length()) throw p.error("the end of the header");
         return value;
     }
 
@@ -70,7 +70,9 @@ final class PyLiteral {
     }
 
     private Object value(int depth) {
-        if (depth > MAX_DEPTH) throw error("at most " + MAX_DEPTH + " levels of nesting");
+        if (depth > MAX_DEPTH) {
+            throw new IllegalArgumentException("nesting deeper than " + MAX_DEPTH + " levels at character " + pos);
+        }
         skipSpace();
         if (pos >= text.length()) throw error("a value");
         char c = text.charAt(pos);
@@ -92,8 +94,8 @@ final class PyLiteral {
             expect(':');
             Object val = value(depth + 1);
             if (map.putIfAbsent(key, val) != null) {
-                pos = keyAt;
-                throw error("no repeated key, but " + key + " appears twice");
+                throw new IllegalArgumentException("the key " + repr(key) + " at character " + keyAt
+                        + " appears twice");
             }
             if (!separated('}')) break;
         }
@@ -143,11 +145,11 @@ final class PyLiteral {
     }
 
     private String string() {
+        int start = pos;
         char quote = text.charAt(pos++);
         StringBuilder s = new StringBuilder();
         while (pos < text.length() && text.charAt(pos) != quote) {
             char c = text.charAt(pos++);
-            if (c == '\n') throw error("the closing " + quote + " before the line ends");
             if (c == '\\') {
                 if (pos >= text.length()) break;
                 char e = text.charAt(pos++);
@@ -160,7 +162,9 @@ final class PyLiteral {
             }
             s.append(c);
         }
-        if (pos >= text.length()) throw error("the closing " + quote + " of a string");
+        if (pos >= text.length()) {
+            throw new IllegalArgumentException("the string at character " + start + " has no closing " + quote);
+        }
         pos++;
         return s.toString();
     }
@@ -204,7 +208,7 @@ final class PyLiteral {
 
     private IllegalArgumentException error(String expected) {
         String found = pos >= text.length() ? "the end of the text"
-                : "'" + text.substring(pos, Math.min(text.length(), pos + 12)) + "'";
+                : "'" + text.substring(pos, Math.min(text.length(), pos + 12)).strip() + "'";
         return new IllegalArgumentException("expected " + expected + " at character " + pos
                 + " but found " + found);
     }
