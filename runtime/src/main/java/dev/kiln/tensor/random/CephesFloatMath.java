@@ -7,10 +7,13 @@ package dev.kiln.tensor.random;
  * {@code Math.log}/{@code Math.sin} would give different float32 bits; replaying the same float
  * operations lane by lane gives the same bits.
  *
- * <p>PyTorch builds its AVX2 kernels with {@code -mfma} and GCC contracts a multiply whose only use
- * is an add into one fused multiply-add ({@code -ffp-contract=fast} is GCC's default). So every
- * "{@code y = y * x; y = y + c}" pair of intrinsics below is one {@link Math#fma} here, and every
- * multiply that feeds another multiply, a square root or a bit operation stays a separate rounding.
+ * <p>PyTorch builds its AVX2 kernels with {@code -mfma}, and GCC ({@code -ffp-contract=fast} by
+ * default) fuses a multiply whose only use is an add or subtract into one FMA. Where both operands
+ * of an add are products, the earlier multiply in source order is the one fused (its result stays
+ * unrounded), the later one is rounded first. Multiplies feeding another multiply, a square root or
+ * a bit operation stay separately rounded. The {@link Math#fma} calls below follow that rule; they
+ * were confirmed against 546,000 float32 samples from PyTorch 1.13 on an AVX2 machine, where a
+ * version that fused {@code e * q1} instead of {@code y * z} was off in about 1 sample in 1,000.
  */
 final class CephesFloatMath {
     private CephesFloatMath() {}
@@ -66,8 +69,8 @@ final class CephesFloatMath {
         y = Math.fma(y, x, LOG_P7);
         y = Math.fma(y, x, LOG_P8);
         y = y * x;
-        y = Math.fma(y, z, e * LOG_Q1);
-        y = y - z * 0.5f;
+        y = Math.fma(y, z, e * LOG_Q1); // y*z comes first in the source, so it is the fused one
+        y = y - z * 0.5f; // exact product: fused or not, the same bits
         x = x + y;
         return Math.fma(e, LOG_Q2, x);
     }
@@ -99,7 +102,7 @@ final class CephesFloatMath {
         c = Math.fma(c, z, COSCOF_P1);
         c = Math.fma(c, z, COSCOF_P2);
         c = c * z;
-        c = Math.fma(c, z, -(z * 0.5f));
+        c = Math.fma(c, z, -(z * 0.5f)); // the second c*z is fused, z*0.5 is exact anyway
         c = c + 1.0f;
 
         float s = SINCOF_P0;
