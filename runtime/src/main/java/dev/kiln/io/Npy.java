@@ -1,5 +1,8 @@
 package dev.kiln.io;
 
+import dev.kiln.tensor.Tensor;
+import dev.kiln.tensor.Torch;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -49,5 +52,18 @@ public final class Npy {
     /** Writes {@code array} to {@code out}, leaving it open and unflushed. */
     public static void write(OutputStream out, NpyArray array) throws IOException {
         NpyWriter.write(out, array);
+    }
+
+    /** Loads a {@code .npy} file as a tensor that owns the file's data (like {@code torch.from_numpy(np.load(p))}). */
+    public static Tensor load(Path path) throws IOException {
+        NpyArray a = read(path);
+        return Torch.fromArray(a.data(), a.dtype(), a.shape());
+    }
+
+    /** Saves a tensor's values (a contiguous copy when needed) as a {@code .npy} file, atomically. */
+    public static void save(Path path, Tensor t) throws IOException {
+        Tensor c = t.detach().contiguous();
+        Object data = c.storageOffset() == 0 && c.numel() == c.untypedStorage().length() ? c.untypedStorage().array() : c.clone().untypedStorage().array();
+        write(path, new NpyArray(c.shape().toArray(), c.dtype(), data));
     }
 }

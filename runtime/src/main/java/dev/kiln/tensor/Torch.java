@@ -57,6 +57,11 @@ public final class Torch {
     /** Wraps a short[] as int16, or as float16 bit patterns when {@code dtype} is FLOAT16. */
     public static Tensor fromArray(short[] data, DType dtype, int... shape) { return share(dtype, data, data.length, shape); }
 
+    /** Wraps any primitive array of the type {@code dtype} is stored in (short[] for float16 bits). */
+    public static Tensor fromArray(Object data, DType dtype, int... shape) {
+        return share(dtype, data, java.lang.reflect.Array.getLength(data), shape);
+    }
+
     private static Tensor share(DType dtype, Object data, int length, int[] shape) {
         int[] s = shape.length == 0 ? new int[] {length} : shape;
         if (Shapes.numel(s) != length) {
