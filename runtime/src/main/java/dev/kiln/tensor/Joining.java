@@ -66,6 +66,16 @@ final class Joining {
             }
         }
         int d = Shapes.wrapDim(dim, first.dim() + 1);
-        return cat(tensors.stream().map(t -> t.unsqueeze(d)).toList(), d);
+        // Joined without recording the unsqueezes, so that the graph shows one StackBackward0 node.
+        Tensor out;
+        try (var ignored = dev.kiln.autograd.GradMode.noGrad()) {
+            out = cat(tensors.stream().map(t -> t.unsqueeze(d)).toList(), d);
+        }
+        Tensor[] inputs = tensors.toArray(new Tensor[0]);
+        return Autograd.record("StackBackward0", out, g -> {
+            Tensor[] grads = new Tensor[inputs.length];
+            for (int i = 0; i < inputs.length; i++) grads[i] = g.select(d, i);
+            return grads;
+        }, inputs);
     }
 }

@@ -21,9 +21,9 @@ final class Ops {
         if (op.producesBool || !Autograd.needed(a, b)) return out;
         int[] sa = a.shape, sb = b.shape;
         return switch (op) {
-            case ADD -> Autograd.record(b.wrappedNumber ? "AddBackward1" : "AddBackward0", out,
+            case ADD -> Autograd.record("AddBackward0", out,
                     g -> new Tensor[] {Autograd.sumToShape(g, sa), Autograd.sumToShape(g, sb)}, a, b);
-            case SUB -> Autograd.record(b.wrappedNumber ? "SubBackward1" : "SubBackward0", out,
+            case SUB -> Autograd.record("SubBackward0", out,
                     g -> new Tensor[] {Autograd.sumToShape(g, sa), Autograd.sumToShape(g.neg(), sb)}, a, b);
             case MUL -> Autograd.record("MulBackward0", out,
                     g -> new Tensor[] {Autograd.sumToShape(g.mul(b), sa), Autograd.sumToShape(g.mul(a), sb)}, a, b);

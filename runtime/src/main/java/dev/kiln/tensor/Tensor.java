@@ -553,7 +553,9 @@ public final class Tensor {
     /** Transpose of a tensor with at most 2 dims. */
     public Tensor t() {
         if (dim() > 2) throw new IllegalArgumentException("t() expects a tensor with <= 2 dimensions, but self is " + dim() + "D");
-        return dim() < 2 ? this : transpose(0, 1);
+        if (dim() < 2) return this;
+        Tensor out = Views.permuteRaw(this, new int[] {1, 0});
+        return Autograd.record("TBackward0", out, g -> new Tensor[] {g.t()}, this);
     }
 
     public Tensor permute(int... dims) { return Views.permute(this, dims); }

@@ -22,7 +22,7 @@ final class Views {
     static Tensor reshape(Tensor a, int[] requested) {
         int[] shape = inferSize(requested, a.numel());
         int[] strides = computeStrides(a.shape, a.strides, shape);
-        if (strides != null) return viewOf(a, shape, strides, "ViewBackward0");
+        if (strides != null) return viewOf(a, shape, strides, "ReshapeAliasBackward0");
         Tensor copy = a.contiguousCopy();
         Tensor out = copy.view(0, shape, Shapes.contiguousStrides(shape));
         int[] original = a.shape;
@@ -197,6 +197,7 @@ final class Views {
 
     static Tensor flatten(Tensor a, int start, int end) {
         if (a.dim() == 0) return a.reshape(1);
+        if (a.dim() == 1) return a;  // PyTorch returns the input itself
         int s = Shapes.wrapDim(start, a.dim()), e = Shapes.wrapDim(end, a.dim());
         if (s > e) throw new IllegalArgumentException("flatten() has invalid args: start_dim cannot come after end_dim");
         int[] shape = new int[a.dim() - (e - s)];
