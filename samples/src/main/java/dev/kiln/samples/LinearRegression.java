@@ -2,6 +2,7 @@ package dev.kiln.samples;
 
 import dev.kiln.autograd.GradMode;
 import dev.kiln.tensor.Tensor;
+import dev.kiln.train.Plots;
 
 import java.nio.file.Path;
 import java.util.Locale;
@@ -26,7 +27,7 @@ public final class LinearRegression {
         Result r = train(42, 500, 16, 30, 0.01);
         System.out.printf(Locale.ROOT, "learned weight %.4f (true %.1f), bias %.4f (true %.1f), final MSE %.4f%n",
                 r.w, TRUE_W, r.b, TRUE_B, r.loss);
-        Charts.scatterWithLine(png, "Linear regression: y = 2x + 3 + noise", r.x.toDoubleArray(), r.y.toDoubleArray(), r.w, r.b);
+        Plots.scatterWithLine(png, "Linear regression: y = 2x + 3 + noise", r.x.toDoubleArray(), r.y.toDoubleArray(), r.w, r.b);
         System.out.println("wrote " + png.toAbsolutePath());
         System.out.printf(Locale.ROOT, "{\"sample\":\"linear-regression\",\"w\":%.6f,\"b\":%.6f,\"loss\":%.6f}%n", r.w, r.b, r.loss);
     }
