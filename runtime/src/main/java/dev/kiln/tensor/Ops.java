@@ -58,6 +58,11 @@ final class Ops {
     /** {@code self op= other}: computes in the promoted type, then checks it can be stored back. */
     static Tensor inPlace(BinaryOp op, Tensor self, Tensor other) {
         checkInPlaceAllowed(self);
+        int[] broadcast = Shapes.broadcast(self.shape, other.shape);
+        if (!java.util.Arrays.equals(broadcast, self.shape)) {
+            throw new IllegalArgumentException("output with shape " + Shapes.str(self.shape)
+                    + " doesn't match the broadcast shape " + Shapes.str(broadcast));
+        }
         DType compute = TypePromotion.resultType(self, other);
         if (op == BinaryOp.DIV && !compute.isFloatingPoint()) compute = DType.defaultFloat();
         if (compute != self.dtype && DType.promote(compute, self.dtype) != self.dtype) {
@@ -76,7 +81,8 @@ final class Ops {
         return self;
     }
 
-    private static String capitalised(DType t) {
+    /** PyTorch's scalar type names in messages: Float, Long, ... */
+    static String capitalised(DType t) {
         return switch (t) {
             case FLOAT64 -> "Double";
             case FLOAT32 -> "Float";
@@ -97,6 +103,11 @@ final class Ops {
     /** Overwrites every element with {@code src} broadcast to this shape. */
     static Tensor fill(Tensor self, Tensor src) {
         checkInPlaceAllowed(self);
+        int[] broadcast = Shapes.broadcast(self.shape, src.shape);  // dst is "tensor a" in the size message, as PyTorch
+        if (!java.util.Arrays.equals(broadcast, self.shape)) {
+            throw new IllegalArgumentException("output with shape " + Shapes.str(self.shape)
+                    + " doesn't match the broadcast shape " + Shapes.str(broadcast));
+        }
         if (Autograd.needed(src)) {
             Tensor result = src.expand(self.shape).to(self.dtype).clone();
             Elementwise.copyInto(self, result);

@@ -171,8 +171,10 @@ final class Reductions {
         Tensor src = dim == null ? t.reshape(-1) : t;
         Plan p = plan(src, dim == null ? new int[] {0} : new int[] {dim}, dim != null && keepdim);
         if (p.inner == 0) {
-            throw new IndexOutOfBoundsException((max ? "argmax" : "argmin")
-                    + "(): Expected reduction dim to have non-zero size.");
+            String name = max ? "argmax" : "argmin";
+            throw new IndexOutOfBoundsException(dim == null
+                    ? name + "(): Expected reduction dim to be specified for input.numel() == 0."
+                    : name + "(): Expected reduction dim " + dim + " to have non-zero size.");
         }
         Tensor values = Tensor.empty(t.dtype, p.outShape);
         Tensor indices = Tensor.empty(DType.INT64, p.outShape);

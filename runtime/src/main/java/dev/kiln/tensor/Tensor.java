@@ -589,7 +589,15 @@ public final class Tensor {
     public Tensor flatten(int startDim, int endDim) { return Views.flatten(this, startDim, endDim); }
 
     /** The sub-tensor {@code [start, start+length)} along {@code dim}, as a view. */
-    public Tensor narrow(int dim, int start, int length) { return Views.slice(this, dim, start, start + length, 1); }
+    public Tensor narrow(int dim, int start, int length) {
+        int size = shape[Shapes.wrapDim(dim, shape.length)];
+        // PyTorch wraps a negative start like a dim (and words its error so), then checks the end.
+        int s = Shapes.wrapDim(start, size);
+        if (length < 0 || s + length > size) {
+            throw new IndexOutOfBoundsException("start (" + s + ") + length (" + length + ") exceeds dimension size (" + size + ").");
+        }
+        return Views.slice(this, dim, s, s + length, 1);
+    }
 
     /** The slice at {@code index} along {@code dim}, dropping that dim, as a view. */
     public Tensor select(int dim, int index) { return Views.select(this, dim, index); }
