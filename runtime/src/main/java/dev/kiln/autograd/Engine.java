@@ -57,7 +57,7 @@ public final class Engine {
                 Tensor input = inputs[i];
                 Tensor g = inputGrads[i];
                 if (input == null || g == null || !input.requiresGrad()) continue;
-                Node next = input.gradFn();
+                Node next = node.next(i);
                 if (next == null) {
                     input.accumulateGrad(g);
                 } else {
@@ -83,9 +83,9 @@ public final class Engine {
             Tensor[] inputs = node.inputs();
             if (i < inputs.length) {
                 frame[1] = i + 1;
-                Tensor in = inputs[i];
-                if (in != null && in.gradFn() != null && seen.add(in.gradFn())) {
-                    stack.push(new Object[] {in.gradFn(), 0});
+                Node next = node.next(i);
+                if (next != null && seen.add(next)) {
+                    stack.push(new Object[] {next, 0});
                 }
             } else {
                 stack.pop();

@@ -12,6 +12,12 @@ import dev.kiln.tensor.Tensor;
 public final class Node {
     private final String name;
     private final Tensor[] inputs;
+    /**
+     * Each input's grad_fn when this node was recorded (null for leaves). An in-place op later
+     * gives the input tensor a new grad_fn, but this node must keep feeding the history the input
+     * had when it was used, as PyTorch's edges do.
+     */
+    private final Node[] next;
     private BackwardFunction backward;
 
     /** Maps the gradient flowing into the op's output to one gradient per input (null where none). */
@@ -23,6 +29,8 @@ public final class Node {
     public Node(String name, Tensor[] inputs, BackwardFunction backward) {
         this.name = name;
         this.inputs = inputs;
+        this.next = new Node[inputs.length];
+        for (int i = 0; i < inputs.length; i++) next[i] = inputs[i] == null ? null : inputs[i].gradFn();
         this.backward = backward;
     }
 
@@ -30,6 +38,9 @@ public final class Node {
     public String name() { return name; }
 
     Tensor[] inputs() { return inputs; }
+
+    /** The grad_fn that input {@code i} had when this node was recorded; null when it was a leaf. */
+    Node next(int i) { return next[i]; }
 
     Tensor[] apply(Tensor gradOutput) {
         if (backward == null) {

@@ -44,7 +44,13 @@ final class Indexing {
         };
         Parsed p = parse(t, indices);
         if (p.advDims.isEmpty()) {
-            Elementwise.copyInto(p.view, v);
+            // t[...] = v copies v expanded to the target (after dropping v's leading size-1 dims), so
+            // a bad shape is reported by expand, as in PyTorch.
+            int lead = 0;
+            while (lead < v.dim() - p.view.dim() && v.shape[lead] == 1) lead++;
+            Tensor src = lead == 0 ? v : v.view(v.offset, java.util.Arrays.copyOfRange(v.shape, lead, v.dim()),
+                    java.util.Arrays.copyOfRange(v.strides, lead, v.dim()));
+            Elementwise.copyInto(p.view, Views.expand(src.view(src.offset, src.shape, src.strides), p.view.shape));
         } else {
             new Advanced(p.view, p.advDims, p.advIndices).scatter(v, false);
         }
@@ -61,6 +67,13 @@ final class Indexing {
                 consumed += o instanceof Tensor m && m.dtype.isBool() ? Math.max(m.dim(), 1) : 1;
             }
         }
+        if (t.dim() == 0 && indices.length > 0 && (indices[0] instanceof Integer || indices[0] instanceof Long)) {
+            throw new IndexOutOfBoundsException("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                    + "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number");
+        }
+        if (t.dim() == 0 && indices.length > 0 && indices[0] instanceof Slice) {
+            throw new IndexOutOfBoundsException("slice() cannot be applied to a 0-dim tensor.");
+        }
         if (consumed > t.dim()) {
             throw new IndexOutOfBoundsException("too many indices for tensor of dimension " + t.dim());
         }
@@ -70,8 +83,8 @@ final class Indexing {
         List<Tensor> advIndices = new ArrayList<>();
         for (Object o : indices) {
             switch (o) {
-                case Integer i -> view = view.select(d, i);
-                case Long l -> view = view.select(d, Math.toIntExact(l));
+                case Integer i -> view = view.select(d, checkedIndex(view, d, i));
+                case Long l -> view = view.select(d, checkedIndex(view, d, Math.toIntExact(l)));
                 case Slice s -> {
                     int size = view.shape[d];
                     int start = s.start() == null ? 0 : s.start();
@@ -99,6 +112,15 @@ final class Indexing {
             }
         }
         return new Parsed(view, advDims, advIndices);
+    }
+
+    /** {@code t[i]} reports a bad index in its own words, not select()'s. */
+    private static int checkedIndex(Tensor view, int d, int i) {
+        int size = view.shape[d];
+        if (i < -size || i >= size) {
+            throw new IndexOutOfBoundsException("index " + i + " is out of bounds for dimension " + d + " with size " + size);
+        }
+        return i;
     }
 
     private static void checkMask(Tensor view, Tensor mask, int d) {
@@ -260,6 +282,18 @@ final class Indexing {
                 int[] perm = movePerm(true);
                 numpyShape = new int[front.length];
                 for (int i = 0; i < perm.length; i++) numpyShape[i] = front[perm[i]];
+            }
+            if (!java.util.Arrays.equals(values.shape, numpyShape)) {
+                boolean ok = values.dim() <= numpyShape.length;
+                try {
+                    ok = ok && java.util.Arrays.equals(Shapes.broadcast(values.shape, numpyShape), numpyShape);
+                } catch (IllegalArgumentException e) {
+                    ok = false;
+                }
+                if (!ok) {
+                    throw new IllegalArgumentException("shape mismatch: value tensor of shape " + Shapes.str(values.shape)
+                            + " cannot be broadcast to indexing result of shape " + Shapes.str(numpyShape));
+                }
             }
             Tensor v = java.util.Arrays.equals(values.shape, numpyShape) ? values : values.expand(numpyShape);
             return moved ? v.permuteRaw(movePerm(false)) : v;

@@ -49,7 +49,10 @@ final class Joining {
         return Autograd.record("CatBackward0", out, g -> {
             Tensor[] grads = new Tensor[inputs.length];
             for (int i = 0; i < inputs.length; i++) {
-                if (inputs[i].dim() == 1 && inputs[i].numel() == 0 && ref.dim() != 1) continue;
+                if (inputs[i].dim() == 1 && inputs[i].numel() == 0 && ref.dim() != 1) {
+                    grads[i] = Tensor.empty(g.dtype, new int[] {0});  // a skipped empty input still gets its (empty) grad
+                    continue;
+                }
                 grads[i] = g.narrow(d, starts[i], inputs[i].shape[d]);
             }
             return grads;

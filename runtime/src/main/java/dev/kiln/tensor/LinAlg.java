@@ -11,6 +11,7 @@ final class LinAlg {
             throw new IllegalArgumentException("both arguments to matmul need to be at least 1D, but they are "
                     + a.dim() + "D and " + b.dim() + "D");
         }
+        checkMatmulShapes(a, b);
         if (a.dim() == 1 && b.dim() == 1) return dot(a, b);
         if (a.dim() == 2 && b.dim() == 2) return mm(a, b);
         if (a.dim() == 1 && b.dim() == 2) return mm(a.unsqueeze(0), b).squeeze(0);
@@ -19,6 +20,26 @@ final class LinAlg {
         if (a.dim() == 1) return batched(a.unsqueeze(0), b).squeeze(-2);
         if (b.dim() == 1) return batched(a, b.unsqueeze(1)).squeeze(-1);
         return batched(a, b);
+    }
+
+    /**
+     * PyTorch folds matrix-vector and batched-by-matrix products into mv / mm on a flattened
+     * matrix, and its errors describe that flattened matrix: we report the same.
+     */
+    private static void checkMatmulShapes(Tensor a, Tensor b) {
+        int k = a.shape[a.dim() - 1];
+        if (a.dim() >= 2 && b.dim() == 1 && k != b.shape[0]) {
+            int rows = a.numel() / Math.max(k, 1);
+            throw new IllegalArgumentException("size mismatch, got " + rows + ", " + rows + "x" + k + "," + b.shape[0]);
+        }
+        if (a.dim() == 1 && b.dim() >= 3 && a.shape[0] != b.shape[b.dim() - 2]) {
+            int kb = b.shape[b.dim() - 2], rows = b.numel() / Math.max(kb, 1);
+            throw new IllegalArgumentException("size mismatch, got " + rows + ", " + rows + "x" + kb + "," + a.shape[0]);
+        }
+        if (a.dim() >= 3 && b.dim() == 2 && k != b.shape[0]) {
+            throw new IllegalArgumentException("mat1 and mat2 shapes cannot be multiplied (" + a.numel() / Math.max(k, 1)
+                    + "x" + k + " and " + b.shape[0] + "x" + b.shape[1] + ")");
+        }
     }
 
     static Tensor dot(Tensor a, Tensor b) {
@@ -30,7 +51,10 @@ final class LinAlg {
                     + b.numel() + "] to have the same number of elements, but got " + a.numel() + " and " + b.numel()
                     + " elements respectively");
         }
-        checkSameDtype(a, b);
+        if (a.dtype != b.dtype) {
+            throw new IllegalArgumentException("dot : expected both vectors to have same dtype, but found "
+                    + Ops.capitalised(a.dtype) + " and " + Ops.capitalised(b.dtype));
+        }
         Tensor out = Reductions.sum(Elementwise.binary(BinaryOp.MUL, a, b, a.dtype), null, false).to(a.dtype);
         return Autograd.record("DotBackward0", out, g -> new Tensor[] {b.mul(g), a.mul(g)}, a, b);
     }
@@ -50,13 +74,13 @@ final class LinAlg {
 
     private static Tensor batched(Tensor a, Tensor b) {
         int n = a.shape[a.dim() - 2], k = a.shape[a.dim() - 1], k2 = b.shape[b.dim() - 2], p = b.shape[b.dim() - 1];
-        if (k != k2) {
-            throw new IllegalArgumentException("Expected size for first two dimensions of batch2 tensor to be: ["
-                    + "batch, " + k + "] but got: [batch, " + k2 + "].");
-        }
-        checkSameDtype(a, b);
         int[] batch = Shapes.broadcast(java.util.Arrays.copyOf(a.shape, a.dim() - 2), java.util.Arrays.copyOf(b.shape, b.dim() - 2));
         int nb = Shapes.numel(batch);
+        if (k != k2) {
+            throw new IllegalArgumentException("Expected size for first two dimensions of batch2 tensor to be: ["
+                    + nb + ", " + k + "] but got: [" + nb + ", " + k2 + "].");
+        }
+        checkSameDtype(a, b);
         Tensor a3 = expandBatch(a, batch, n, k), b3 = expandBatch(b, batch, k, p);
         int[] outShape = java.util.Arrays.copyOf(batch, batch.length + 2);
         outShape[batch.length] = n;
@@ -83,8 +107,8 @@ final class LinAlg {
 
     private static void checkSameDtype(Tensor a, Tensor b) {
         if (a.dtype != b.dtype) {
-            throw new IllegalArgumentException("expected scalar type " + a.dtype + " but found " + b.dtype
-                    + " (both operands of a matrix product must have the same dtype)");
+            throw new IllegalArgumentException("expected scalar type " + Ops.capitalised(a.dtype) + " but found "
+                    + Ops.capitalised(b.dtype));
         }
     }
 

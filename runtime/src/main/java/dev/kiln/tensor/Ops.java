@@ -35,7 +35,9 @@ final class Ops {
                             // d/da a^p = p a^(p-1); p = 0 gives zero gradient everywhere, as PyTorch
                             b.item() == 0 ? Tensor.zerosLike(a) : g.mul(a.pow(b.item() - 1).mul(b.item())), null}, a, b)
                     : Autograd.record("PowBackward1", out, g -> new Tensor[] {
-                            Autograd.sumToShape(g.mul(b.mul(a.pow(b.sub(1L)))), sa),
+                            // b a^(b-1), masked to 0 where b == 0 (else 0^0 gives 0 * inf = nan), as PyTorch
+                            Autograd.sumToShape(g.mul(Torch.where(b.eq(0.0), Tensor.zerosLike(out),
+                                    b.mul(a.pow(b.sub(1L))))), sa),
                             // d/db a^b = a^b ln a; PyTorch masks a == 0 to 0 so that 0^b stays finite
                             Autograd.sumToShape(g.mul(Torch.where(a.eq(0.0).logicalAnd(b.ge(0.0)),
                                     Tensor.zerosLike(out), out.mul(a.log()))), sb)}, a, b);
@@ -56,6 +58,11 @@ final class Ops {
     /** {@code self op= other}: computes in the promoted type, then checks it can be stored back. */
     static Tensor inPlace(BinaryOp op, Tensor self, Tensor other) {
         checkInPlaceAllowed(self);
+        int[] broadcast = Shapes.broadcast(self.shape, other.shape);
+        if (!java.util.Arrays.equals(broadcast, self.shape)) {
+            throw new IllegalArgumentException("output with shape " + Shapes.str(self.shape)
+                    + " doesn't match the broadcast shape " + Shapes.str(broadcast));
+        }
         DType compute = TypePromotion.resultType(self, other);
         if (op == BinaryOp.DIV && !compute.isFloatingPoint()) compute = DType.defaultFloat();
         if (compute != self.dtype && DType.promote(compute, self.dtype) != self.dtype) {
@@ -74,7 +81,8 @@ final class Ops {
         return self;
     }
 
-    private static String capitalised(DType t) {
+    /** PyTorch's scalar type names in messages: Float, Long, ... */
+    static String capitalised(DType t) {
         return switch (t) {
             case FLOAT64 -> "Double";
             case FLOAT32 -> "Float";
@@ -95,6 +103,11 @@ final class Ops {
     /** Overwrites every element with {@code src} broadcast to this shape. */
     static Tensor fill(Tensor self, Tensor src) {
         checkInPlaceAllowed(self);
+        int[] broadcast = Shapes.broadcast(self.shape, src.shape);  // dst is "tensor a" in the size message, as PyTorch
+        if (!java.util.Arrays.equals(broadcast, self.shape)) {
+            throw new IllegalArgumentException("output with shape " + Shapes.str(self.shape)
+                    + " doesn't match the broadcast shape " + Shapes.str(broadcast));
+        }
         if (Autograd.needed(src)) {
             Tensor result = src.expand(self.shape).to(self.dtype).clone();
             Elementwise.copyInto(self, result);
@@ -201,6 +214,14 @@ final class Ops {
         int[] shape = a.shape;
         return Autograd.record(dims == null ? "MeanBackward0" : "MeanBackward1", out,
                 g -> new Tensor[] {expandReduced(g, a, dims, keepdim).expand(shape).div((double) n)}, a);
+    }
+
+    static Tensor prod(Tensor a, int[] dims, boolean keepdim) {
+        Tensor out = Reductions.prod(a, dims, keepdim);
+        int[] shape = a.shape;
+        // d prod / dx_i is the product of the other elements (computed directly, so zeros are fine).
+        return Autograd.record(dims == null ? "ProdBackward0" : "ProdBackward1", out,
+                g -> new Tensor[] {expandReduced(g, a, dims, keepdim).expand(shape).mul(Reductions.prodOfOthers(a, dims))}, a);
     }
 
     static Tensor var(Tensor a, int[] dims, boolean unbiased, boolean keepdim, boolean sqrt) {

@@ -85,6 +85,38 @@ final class Reductions {
         return out;
     }
 
+    /**
+     * For each element, the product of the other elements of its reduction group (the derivative
+     * of prod), from prefix and suffix products so that zeros need no special case.
+     */
+    static Tensor prodOfOthers(Tensor t, int[] dims) {
+        Plan p = plan(t, dims, false);
+        Tensor grouped = Tensor.empty(t.dtype, p.grouped.shape);
+        Storage s = p.grouped.storage, r = grouped.storage;
+        for (int o = 0; o < p.outer; o++) {
+            int base = o * p.inner;
+            double prefix = 1;
+            for (int i = 0; i < p.inner; i++) {
+                r.setDouble(base + i, prefix);
+                prefix *= s.getDouble(base + i);
+            }
+            double suffix = 1;
+            for (int i = p.inner - 1; i >= 0; i--) {
+                r.setDouble(base + i, r.getDouble(base + i) * suffix);
+                suffix *= s.getDouble(base + i);
+            }
+        }
+        // grouped is laid out [kept..., reduced...]: permute back to the input's dim order.
+        int nd = t.dim();
+        int[] perm = new int[nd];
+        int k = 0;
+        for (int d = 0; d < nd; d++) if (!p.reduced[d]) perm[k++] = d;
+        for (int d = 0; d < nd; d++) if (p.reduced[d]) perm[k++] = d;
+        int[] inverse = new int[nd];
+        for (int i = 0; i < nd; i++) inverse[perm[i]] = i;
+        return grouped.permuteRaw(inverse);
+    }
+
     /** Variance with Bessel's {@code correction} (1 = unbiased, PyTorch's default). */
     static Tensor var(Tensor t, int[] dims, int correction, boolean keepdim, boolean sqrt) {
         Plan p = plan(t, dims, keepdim);
@@ -139,8 +171,10 @@ final class Reductions {
         Tensor src = dim == null ? t.reshape(-1) : t;
         Plan p = plan(src, dim == null ? new int[] {0} : new int[] {dim}, dim != null && keepdim);
         if (p.inner == 0) {
-            throw new IndexOutOfBoundsException((max ? "argmax" : "argmin")
-                    + "(): Expected reduction dim to have non-zero size.");
+            String name = max ? "argmax" : "argmin";
+            throw new IndexOutOfBoundsException(dim == null
+                    ? name + "(): Expected reduction dim to be specified for input.numel() == 0."
+                    : name + "(): Expected reduction dim " + dim + " to have non-zero size.");
         }
         Tensor values = Tensor.empty(t.dtype, p.outShape);
         Tensor indices = Tensor.empty(DType.INT64, p.outShape);

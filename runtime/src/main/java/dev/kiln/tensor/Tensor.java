@@ -448,7 +448,13 @@ public final class Tensor {
 
     public Tensor pow_(double v) { return Ops.inPlace(BinaryOp.POW, this, wrap(v)); }
 
-    public Tensor clamp_(double min, double max) { return copy_(clamp(min, max)); }
+    public Tensor clamp_(double min, double max) {
+        Ops.checkInPlaceAllowed(this);
+        // Clamp a snapshot that keeps this tensor's history: the clamp's derivative needs the values
+        // before they are overwritten.
+        Tensor before = Autograd.needed(this) ? detachedCopyKeepingGraph() : this;
+        return copy_(before.clamp(min, max));
+    }
 
     public Tensor zero_() { return fill_(0L); }
 
@@ -477,9 +483,9 @@ public final class Tensor {
 
     public Tensor mean(int[] dims, boolean keepdim) { return Ops.mean(this, dims, keepdim); }
 
-    public Tensor prod() { return Reductions.prod(this, null, false); }
+    public Tensor prod() { return Ops.prod(this, null, false); }
 
-    public Tensor prod(int dim, boolean keepdim) { return Reductions.prod(this, new int[] {dim}, keepdim); }
+    public Tensor prod(int dim, boolean keepdim) { return Ops.prod(this, new int[] {dim}, keepdim); }
 
     /** Unbiased (Bessel-corrected) variance, PyTorch's default. */
     public Tensor var() { return Ops.var(this, null, true, false, false); }
@@ -488,6 +494,9 @@ public final class Tensor {
 
     public Tensor var(int dim, boolean unbiased, boolean keepdim) { return Ops.var(this, new int[] {dim}, unbiased, keepdim, false); }
 
+    /** Variance over several dims at once, as {@code var(dim=(0, 2), unbiased=..., keepdim=...)}. */
+    public Tensor var(int[] dims, boolean unbiased, boolean keepdim) { return Ops.var(this, dims.clone(), unbiased, keepdim, false); }
+
     public Tensor var(boolean unbiased) { return Ops.var(this, null, unbiased, false, false); }
 
     public Tensor std() { return Ops.var(this, null, true, false, true); }
@@ -495,6 +504,8 @@ public final class Tensor {
     public Tensor std(int dim) { return Ops.var(this, new int[] {dim}, true, false, true); }
 
     public Tensor std(int dim, boolean unbiased, boolean keepdim) { return Ops.var(this, new int[] {dim}, unbiased, keepdim, true); }
+
+    public Tensor std(int[] dims, boolean unbiased, boolean keepdim) { return Ops.var(this, dims.clone(), unbiased, keepdim, true); }
 
     public Tensor std(boolean unbiased) { return Ops.var(this, null, unbiased, false, true); }
 
@@ -580,7 +591,15 @@ public final class Tensor {
     public Tensor flatten(int startDim, int endDim) { return Views.flatten(this, startDim, endDim); }
 
     /** The sub-tensor {@code [start, start+length)} along {@code dim}, as a view. */
-    public Tensor narrow(int dim, int start, int length) { return Views.slice(this, dim, start, start + length, 1); }
+    public Tensor narrow(int dim, int start, int length) {
+        int size = shape[Shapes.wrapDim(dim, shape.length)];
+        // PyTorch wraps a negative start like a dim (and words its error so), then checks the end.
+        int s = Shapes.wrapDim(start, size);
+        if (length < 0 || s + length > size) {
+            throw new IndexOutOfBoundsException("start (" + s + ") + length (" + length + ") exceeds dimension size (" + size + ").");
+        }
+        return Views.slice(this, dim, s, s + length, 1);
+    }
 
     /** The slice at {@code index} along {@code dim}, dropping that dim, as a view. */
     public Tensor select(int dim, int index) { return Views.select(this, dim, index); }

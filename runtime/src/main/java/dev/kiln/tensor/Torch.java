@@ -209,7 +209,11 @@ public final class Torch {
 
     /** Fills {@code t} in place from N(mean, std²), as {@code t.normal_(mean, std)}. */
     public static Tensor normal(Tensor t, double mean, double std) {
-        if (std < 0) throw new IllegalArgumentException("normal expects std >= 0.0, but found std " + std);
+        if (std < 0) {
+            // C++ prints the double as -1, not -1.0
+            String shown = std == Math.rint(std) && !Double.isInfinite(std) ? String.valueOf((long) std) : String.valueOf(std);
+            throw new IllegalArgumentException("normal expects std >= 0.0, but found std " + shown);
+        }
         Generator g = Generator.defaultGenerator();
         fillFloating(t, (arr, off, n) -> g.fillNormal(arr, off, n, mean, std), (arr, off, n) -> g.fillNormal(arr, off, n, mean, std));
         return t;
@@ -245,6 +249,10 @@ public final class Torch {
 
     /** Picks from {@code a} where {@code condition} holds, else from {@code b}. */
     public static Tensor where(Tensor condition, Tensor a, Tensor b) {
+        if (!condition.dtype.isBool()) {
+            throw new IllegalArgumentException("where expected condition to be a boolean tensor, but got a tensor with dtype "
+                    + Ops.capitalised(condition.dtype));
+        }
         DType outType = TypePromotion.resultType(a, b);
         Tensor out = Elementwise.where(condition, a, b, outType);
         int[] sa = a.shape, sb = b.shape;

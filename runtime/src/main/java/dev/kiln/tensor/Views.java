@@ -171,13 +171,13 @@ final class Views {
 
     static Tensor expand(Tensor a, int[] sizes) {
         if (sizes.length < a.dim()) {
-            throw new IllegalArgumentException("expand(torch.FloatTensor{" + Shapes.str(a.shape) + "}, size="
+            throw new IllegalArgumentException("expand(torch." + legacyTypeName(a.dtype) + "{" + Shapes.str(a.shape) + "}, size="
                     + Shapes.str(sizes) + "): the number of sizes provided (" + sizes.length + ") must be greater or "
                     + "equal to the number of dimensions in the tensor (" + a.dim() + ")");
         }
         int lead = sizes.length - a.dim();
         int[] shape = new int[sizes.length], strides = new int[sizes.length];
-        for (int i = 0; i < sizes.length; i++) {
+        for (int i = sizes.length - 1; i >= 0; i--) {  // from the last dim, so errors name the one PyTorch names
             int src = i - lead;
             int have = src >= 0 ? a.shape[src] : 1;
             int want = sizes[i] == -1 && src >= 0 ? have : sizes[i];
@@ -193,6 +193,19 @@ final class Views {
         Tensor out = a.view(a.offset, shape, strides);
         int[] original = a.shape;
         return Autograd.record("ExpandBackward0", out, g -> new Tensor[] {Autograd.sumToShape(g, original)}, a);
+    }
+
+    /** PyTorch's legacy tensor type names, which its expand() message still uses. */
+    private static String legacyTypeName(DType t) {
+        return switch (t) {
+            case FLOAT64 -> "DoubleTensor";
+            case FLOAT32 -> "FloatTensor";
+            case FLOAT16 -> "HalfTensor";
+            case INT64 -> "LongTensor";
+            case INT32 -> "IntTensor";
+            case INT16 -> "ShortTensor";
+            case BOOL -> "BoolTensor";
+        };
     }
 
     static Tensor flatten(Tensor a, int start, int end) {
@@ -241,11 +254,12 @@ final class Views {
     }
 
     static Tensor select(Tensor a, int dim, int index) {
-        if (a.dim() == 0) throw new IllegalArgumentException("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number");
+        if (a.dim() == 0) throw new IndexOutOfBoundsException("select() cannot be applied to a 0-dim tensor.");
         int d = Shapes.wrapDim(dim, a.dim());
         int size = a.shape[d];
         if (index < -size || index >= size) {
-            throw new IndexOutOfBoundsException("index " + index + " is out of bounds for dimension " + d + " with size " + size);
+            throw new IndexOutOfBoundsException("select(): index " + index + " out of range for tensor of size "
+                    + Shapes.str(a.shape) + " at dimension " + d);
         }
         int i = index < 0 ? index + size : index;
         Tensor out = selectRaw(a, d, i);
