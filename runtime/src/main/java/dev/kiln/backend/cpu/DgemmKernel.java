@@ -1,0 +1,203 @@
+package dev.kiln.backend.cpu;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Cache-blocked float64 GEMM over one rectangular block of C: the same BLIS scheme as
+ * {@link SgemmKernel} (packed B panel, packed A block, register-blocked microkernel), with a 6x8
+ * microkernel because a 256-bit register holds 4 doubles. Java has no generics over primitive
+ * arrays, hence the parallel class rather than a shared one.
+ *
+ * <p>MC is half of the float kernel's so the packed A block keeps the same 144 KiB L2 footprint;
+ * a B sliver is KC*NR*8 = 16 KiB, as for float32.
+ */
+final class DgemmKernel {
+    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_256;
+    private static final int LANES = 4;
+    static final int MR = 3;
+    static final int NR = 12; // three 4-lane vectors
+    static final int KC = 192;
+    static final int MC = 96; // multiple of MR
+    static final int NC = 2048; // multiple of NR
+
+    private DgemmKernel() {}
+
+    /** Per-thread packing buffers, grown on demand and then reused, so the hot path never allocates. */
+    static final class Scratch {
+        double[] a = new double[0];
+        double[] b = new double[0];
+        final double[] tile = new double[MR * NR];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /**
+     * Computes C[i0:i1, j0:j1] = op(A)[i0:i1, :] * op(B)[:, j0:j1] (+ C when accumulate). Arguments
+     * are the caller's, already validated; i/j bounds are row/column indices into C.
+     */
+    static void block(boolean transA, boolean transB, int k, double[] a, int aOff, int lda,
+                      double[] b, int bOff, int ldb, double[] c, int cOff, int ldc,
+                      boolean accumulate, int i0, int i1, int j0, int j1) {
+        Scratch s = SCRATCH.get();
+        int nSpan = Math.min(NC, roundUp(j1 - j0, NR));
+        int kSpan = Math.min(KC, k);
+        if (s.b.length < kSpan * nSpan) s.b = new double[kSpan * nSpan];
+        int mSpan = Math.min(MC, roundUp(i1 - i0, MR));
+        if (s.a.length < kSpan * mSpan) s.a = new double[kSpan * mSpan];
+        double[] ap = s.a, bp = s.b, tile = s.tile;
+
+        for (int jc = j0; jc < j1; jc += NC) {
+            int nc = Math.min(NC, j1 - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                // The first K block overwrites C unless the caller asked to accumulate.
+                boolean add = accumulate || pc > 0;
+                packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int mc = Math.min(MC, i1 - ic);
+                    packA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int nr = Math.min(NR, nc - jr);
+                        int bo = jr * kc;
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int mr = Math.min(MR, mc - ir);
+                            int ao = ir * kc;
+                            int co = cOff + (ic + ir) * ldc + jc + jr;
+                            if (mr == MR && nr == NR) {
+                                kernel(kc, ap, ao, bp, bo, c, co, ldc, add);
+                            } else {
+                                kernel(kc, ap, ao, bp, bo, tile, 0, NR, false);
+                                storeEdge(tile, c, co, ldc, mr, nr, add);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Packs op(B)[pc:pc+kc, jc:jc+nc] as kc x NR row-major slivers, zero-padding past nc. */
+    private static void packB(boolean transB, double[] b, int bOff, int ldb,
+                              int pc, int kc, int jc, int nc, double[] bp) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int nr = Math.min(NR, nc - jr);
+            int dst = jr * kc;
+            if (!transB) {
+                int src = bOff + pc * ldb + jc + jr;
+                if (nr == NR) {
+                    for (int p = 0; p < kc; p++, src += ldb, dst += NR) {
+                        for (int v = 0; v < NR; v += LANES) {
+                            DoubleVector.fromArray(S, b, src + v).intoArray(bp, dst + v);
+                        }
+                    }
+                } else {
+                    for (int p = 0; p < kc; p++, src += ldb, dst += NR) {
+                        for (int j = 0; j < nr; j++) bp[dst + j] = b[src + j];
+                        for (int j = nr; j < NR; j++) bp[dst + j] = 0d;
+                    }
+                }
+            } else {
+                // op(B)(p, j) = b[j*ldb + p]: walk each stored row of B contiguously.
+                for (int j = 0; j < NR; j++) {
+                    if (j < nr) {
+                        int src = bOff + (jc + jr + j) * ldb + pc;
+                        for (int p = 0; p < kc; p++) bp[dst + p * NR + j] = b[src + p];
+                    } else {
+                        for (int p = 0; p < kc; p++) bp[dst + p * NR + j] = 0d;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Packs op(A)[ic:ic+mc, pc:pc+kc] as MR x kc column-major slivers, zero-padding past mc. */
+    private static void packA(boolean transA, double[] a, int aOff, int lda,
+                              int ic, int mc, int pc, int kc, double[] ap) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int mr = Math.min(MR, mc - ir);
+            int dst = ir * kc;
+            if (transA) {
+                // op(A)(i, p) = a[p*lda + i]: each k step is MR contiguous doubles.
+                int src = aOff + pc * lda + ic + ir;
+                for (int p = 0; p < kc; p++, src += lda, dst += MR) {
+                    for (int i = 0; i < mr; i++) ap[dst + i] = a[src + i];
+                    for (int i = mr; i < MR; i++) ap[dst + i] = 0d;
+                }
+            } else {
+                for (int i = 0; i < MR; i++) {
+                    if (i < mr) {
+                        int src = aOff + (ic + ir + i) * lda + pc;
+                        for (int p = 0; p < kc; p++) ap[dst + p * MR + i] = a[src + p];
+                    } else {
+                        for (int p = 0; p < kc; p++) ap[dst + p * MR + i] = 0d;
+                    }
+                }
+            }
+        }
+    }
+
+    /** The 3x12 microkernel: nine 4-lane accumulators, sized as the float32 3x24 one is. */
+    private static void kernel(int kc, double[] ap, int ao, double[] bp, int bo,
+                               double[] c, int co, int ldc, boolean add) {
+        DoubleVector c00 = DoubleVector.zero(S), c01 = DoubleVector.zero(S), c02 = DoubleVector.zero(S);
+        DoubleVector c10 = DoubleVector.zero(S), c11 = DoubleVector.zero(S), c12 = DoubleVector.zero(S);
+        DoubleVector c20 = DoubleVector.zero(S), c21 = DoubleVector.zero(S), c22 = DoubleVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bi = bo + p * NR, ai = ao + p * MR;
+            DoubleVector b0 = DoubleVector.fromArray(S, bp, bi);
+            DoubleVector b1 = DoubleVector.fromArray(S, bp, bi + 4);
+            DoubleVector b2 = DoubleVector.fromArray(S, bp, bi + 8);
+            DoubleVector av = DoubleVector.broadcast(S, ap[ai]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            c02 = av.fma(b2, c02);
+            av = DoubleVector.broadcast(S, ap[ai + 1]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            c12 = av.fma(b2, c12);
+            av = DoubleVector.broadcast(S, ap[ai + 2]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            c22 = av.fma(b2, c22);
+        }
+        // Inline stores: a non-inlined helper taking vectors would box them.
+        int c1 = co + ldc, c2 = co + 2 * ldc;
+        if (add) {
+            c00 = c00.add(DoubleVector.fromArray(S, c, co));
+            c01 = c01.add(DoubleVector.fromArray(S, c, co + 4));
+            c02 = c02.add(DoubleVector.fromArray(S, c, co + 8));
+            c10 = c10.add(DoubleVector.fromArray(S, c, c1));
+            c11 = c11.add(DoubleVector.fromArray(S, c, c1 + 4));
+            c12 = c12.add(DoubleVector.fromArray(S, c, c1 + 8));
+            c20 = c20.add(DoubleVector.fromArray(S, c, c2));
+            c21 = c21.add(DoubleVector.fromArray(S, c, c2 + 4));
+            c22 = c22.add(DoubleVector.fromArray(S, c, c2 + 8));
+        }
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + 4);
+        c02.intoArray(c, co + 8);
+        c10.intoArray(c, c1);
+        c11.intoArray(c, c1 + 4);
+        c12.intoArray(c, c1 + 8);
+        c20.intoArray(c, c2);
+        c21.intoArray(c, c2 + 4);
+        c22.intoArray(c, c2 + 8);
+    }
+
+    /** Copies the valid mr x nr corner of a full tile computed into scratch. */
+    private static void storeEdge(double[] tile, double[] c, int co, int ldc, int mr, int nr, boolean add) {
+        for (int i = 0; i < mr; i++) {
+            int row = co + i * ldc, t = i * NR;
+            if (add) {
+                for (int j = 0; j < nr; j++) c[row + j] += tile[t + j];
+            } else {
+                System.arraycopy(tile, t, c, row, nr);
+            }
+        }
+    }
+
+    private static int roundUp(int x, int m) {
+        return (x + m - 1) / m * m;
+    }
+}
