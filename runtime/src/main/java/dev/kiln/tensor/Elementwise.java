@@ -11,7 +11,7 @@ final class Elementwise {
 
     /** {@code op(a, b)} into a new tensor of the broadcast shape, computed in {@code compute}. */
     static Tensor binary(BinaryOp op, Tensor a, Tensor b, DType compute) {
-        int[] shape = Shapes.broadcast(a.shape, b.shape);
+        int[] shape = b.dim() == 0 || java.util.Arrays.equals(a.shape, b.shape) ? a.shape : Shapes.broadcast(a.shape, b.shape);
         DType outType = op.producesBool ? DType.BOOL : compute;
         Tensor out = Tensor.empty(outType, shape);
         binaryInto(op, out, a, b, compute);

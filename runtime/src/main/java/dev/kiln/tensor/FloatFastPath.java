@@ -10,15 +10,16 @@ final class FloatFastPath {
 
     static boolean tryBinary(BinaryOp op, Tensor out, Tensor a, Tensor b, DType compute) {
         if (compute != DType.FLOAT32 || out.dtype != DType.FLOAT32 || a.dtype != DType.FLOAT32
-                || b.dtype != DType.FLOAT32 || !out.isContiguous() || !a.isContiguous()) {
+                || !out.isContiguous() || !a.isContiguous()) {
             return false;
         }
         int n = out.numel();
         if (a.numel() != n) return false;
-        float[] o = out.storage.f32, x = a.storage.f32, y = b.storage.f32;
+        float[] o = out.storage.f32, x = a.storage.f32;
         int oo = out.offset, xo = a.offset;
         if (b.numel() == 1) {
-            float s = y[b.offset];
+            // A scalar operand (often a wrapped Java number of another dtype) is cast to float32 first, as PyTorch does.
+            float s = (float) b.storage.getDouble(b.offset);
             switch (op) {
                 case ADD -> { for (int i = 0; i < n; i++) o[oo + i] = x[xo + i] + s; }
                 case SUB -> { for (int i = 0; i < n; i++) o[oo + i] = x[xo + i] - s; }
@@ -28,7 +29,10 @@ final class FloatFastPath {
             }
             return true;
         }
-        if (b.numel() != n || !b.isContiguous() || !java.util.Arrays.equals(a.shape, b.shape)) return false;
+        if (b.dtype != DType.FLOAT32 || b.numel() != n || !b.isContiguous() || !java.util.Arrays.equals(a.shape, b.shape)) {
+            return false;
+        }
+        float[] y = b.storage.f32;
         int yo = b.offset;
         switch (op) {
             case ADD -> { for (int i = 0; i < n; i++) o[oo + i] = x[xo + i] + y[yo + i]; }

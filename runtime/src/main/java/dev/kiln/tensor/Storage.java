@@ -19,7 +19,7 @@ public final class Storage {
     final boolean[] b;
     final int length;
 
-    private Storage(DType dtype, Object array) {
+    private Storage(DType dtype, Object array, int length) {
         this.dtype = dtype;
         this.f32 = array instanceof float[] a ? a : null;
         this.f64 = array instanceof double[] a ? a : null;
@@ -27,7 +27,7 @@ public final class Storage {
         this.i32 = array instanceof int[] a ? a : null;
         this.i16 = array instanceof short[] a ? a : null;
         this.b = array instanceof boolean[] a ? a : null;
-        this.length = java.lang.reflect.Array.getLength(array);
+        this.length = length;
     }
 
     /** A zero-filled storage of {@code n} elements. */
@@ -39,7 +39,7 @@ public final class Storage {
             case INT32 -> new int[n];
             case INT16, FLOAT16 -> new short[n];
             case BOOL -> new boolean[n];
-        });
+        }, n);
     }
 
     /** Wraps a user's array without copying; the dtype must match the array's element type. */
@@ -56,7 +56,7 @@ public final class Storage {
             throw new IllegalArgumentException("array of " + array.getClass().getSimpleName()
                     + " cannot back a tensor of dtype " + dtype);
         }
-        return new Storage(dtype, array);
+        return new Storage(dtype, array, java.lang.reflect.Array.getLength(array));
     }
 
     public DType dtype() { return dtype; }
