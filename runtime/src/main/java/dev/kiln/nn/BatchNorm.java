@@ -20,16 +20,16 @@ public abstract class BatchNorm extends Module {
     private final boolean trackRunningStats;
     private final Tensor weight, bias, runningMean, runningVar, numBatchesTracked;
 
-    protected BatchNorm(int numFeatures, double eps, Double momentum, boolean affine, boolean trackRunningStats) {
+    protected BatchNorm(int numFeatures, double eps, Double momentum, boolean affine, boolean trackRunningStats, DType dtype) {
         this.numFeatures = numFeatures;
         this.eps = eps;
         this.momentum = momentum;
         this.affine = affine;
         this.trackRunningStats = trackRunningStats;
-        weight = registerParameter("weight", affine ? Torch.empty(numFeatures) : null);
-        bias = registerParameter("bias", affine ? Torch.empty(numFeatures) : null);
-        runningMean = registerBuffer("running_mean", trackRunningStats ? Torch.zeros(numFeatures) : null);
-        runningVar = registerBuffer("running_var", trackRunningStats ? Torch.ones(numFeatures) : null);
+        weight = registerParameter("weight", affine ? Torch.empty(new int[] {numFeatures}, dtype) : null);
+        bias = registerParameter("bias", affine ? Torch.empty(new int[] {numFeatures}, dtype) : null);
+        runningMean = registerBuffer("running_mean", trackRunningStats ? Torch.zeros(new int[] {numFeatures}, dtype) : null);
+        runningVar = registerBuffer("running_var", trackRunningStats ? Torch.ones(new int[] {numFeatures}, dtype) : null);
         numBatchesTracked = registerBuffer("num_batches_tracked", trackRunningStats ? Torch.zeros(new int[0], DType.INT64) : null);
         resetParameters();
     }

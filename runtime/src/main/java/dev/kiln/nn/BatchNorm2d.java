@@ -1,5 +1,6 @@
 package dev.kiln.nn;
 
+import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Tensor;
 
 /** Batch normalisation of {@code [N, C, H, W]} inputs over N, H and W per channel C. */
@@ -8,7 +9,12 @@ public class BatchNorm2d extends BatchNorm {
 
     /** {@code momentum} null selects the cumulative moving average. */
     public BatchNorm2d(int numFeatures, double eps, Double momentum, boolean affine, boolean trackRunningStats) {
-        super(numFeatures, eps, momentum, affine, trackRunningStats);
+        this(numFeatures, eps, momentum, affine, trackRunningStats, DType.FLOAT32);
+    }
+
+    /** With PyTorch's {@code dtype=} factory argument for parameters and running statistics. */
+    public BatchNorm2d(int numFeatures, double eps, Double momentum, boolean affine, boolean trackRunningStats, DType dtype) {
+        super(numFeatures, eps, momentum, affine, trackRunningStats, dtype);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.kiln.nn;
 
 import dev.kiln.autograd.GradMode;
 import dev.kiln.nn.init.Init;
+import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Tensor;
 import dev.kiln.tensor.Torch;
 
@@ -17,13 +18,18 @@ public class Embedding extends Module {
 
     /** {@code paddingIdx} (negative counts from the end) names a row kept at zero and never trained. */
     public Embedding(int numEmbeddings, int embeddingDim, Integer paddingIdx) {
+        this(numEmbeddings, embeddingDim, paddingIdx, DType.FLOAT32);
+    }
+
+    /** With PyTorch's {@code dtype=} factory argument for the weight. */
+    public Embedding(int numEmbeddings, int embeddingDim, Integer paddingIdx, DType dtype) {
         if (paddingIdx != null && (paddingIdx >= numEmbeddings || paddingIdx < -numEmbeddings)) {
             throw new IllegalArgumentException("Padding_idx must be within num_embeddings");
         }
         this.numEmbeddings = numEmbeddings;
         this.embeddingDim = embeddingDim;
         this.paddingIdx = paddingIdx == null ? null : paddingIdx < 0 ? paddingIdx + numEmbeddings : paddingIdx;
-        weight = registerParameter("weight", Torch.empty(numEmbeddings, embeddingDim));
+        weight = registerParameter("weight", Torch.empty(new int[] {numEmbeddings, embeddingDim}, dtype));
         resetParameters();
     }
 

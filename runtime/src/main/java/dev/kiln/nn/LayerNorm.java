@@ -1,6 +1,7 @@
 package dev.kiln.nn;
 
 import dev.kiln.nn.init.Init;
+import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Tensor;
 import dev.kiln.tensor.Torch;
 
@@ -14,11 +15,16 @@ public class LayerNorm extends Module {
     public LayerNorm(int... normalizedShape) { this(normalizedShape, 1e-5, true); }
 
     public LayerNorm(int[] normalizedShape, double eps, boolean elementwiseAffine) {
+        this(normalizedShape, eps, elementwiseAffine, DType.FLOAT32);
+    }
+
+    /** With PyTorch's {@code dtype=} factory argument for the weight and bias. */
+    public LayerNorm(int[] normalizedShape, double eps, boolean elementwiseAffine, DType dtype) {
         this.normalizedShape = normalizedShape.clone();
         this.eps = eps;
         this.elementwiseAffine = elementwiseAffine;
-        weight = registerParameter("weight", elementwiseAffine ? Torch.empty(normalizedShape) : null);
-        bias = registerParameter("bias", elementwiseAffine ? Torch.empty(normalizedShape) : null);
+        weight = registerParameter("weight", elementwiseAffine ? Torch.empty(normalizedShape, dtype) : null);
+        bias = registerParameter("bias", elementwiseAffine ? Torch.empty(normalizedShape, dtype) : null);
         resetParameters();
     }
 

@@ -1,6 +1,7 @@
 package dev.kiln.nn;
 
 import dev.kiln.nn.init.Init;
+import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Tensor;
 import dev.kiln.tensor.Torch;
 
@@ -13,11 +14,14 @@ public class Linear extends Module {
 
     public Linear(int inFeatures, int outFeatures) { this(inFeatures, outFeatures, true); }
 
-    public Linear(int inFeatures, int outFeatures, boolean bias) {
+    public Linear(int inFeatures, int outFeatures, boolean bias) { this(inFeatures, outFeatures, bias, DType.FLOAT32); }
+
+    /** With PyTorch's {@code dtype=} factory argument: parameters of that dtype (float64 for gradient checks). */
+    public Linear(int inFeatures, int outFeatures, boolean bias, DType dtype) {
         this.inFeatures = inFeatures;
         this.outFeatures = outFeatures;
-        this.weight = registerParameter("weight", Torch.empty(outFeatures, inFeatures));
-        this.bias = registerParameter("bias", bias ? Torch.empty(outFeatures) : null);
+        this.weight = registerParameter("weight", Torch.empty(new int[] {outFeatures, inFeatures}, dtype));
+        this.bias = registerParameter("bias", bias ? Torch.empty(new int[] {outFeatures}, dtype) : null);
         resetParameters();
     }
 
