@@ -58,8 +58,8 @@ public final class CrossEntropyLoss extends Loss {
         Tensor ret = switch (reduction) {
             case NONE -> smooth;
             case SUM -> smooth.sum();
-            // PyTorch's quirk: without weights the mean counts ignored positions too.
-            case MEAN -> weight == null ? smooth.mean() : smooth.sum().div(keptWeight(target, weight, ignoreIndex, input));
+            // Normalised like the NLL term: by the (weighted) count of non-ignored targets.
+            case MEAN -> smooth.sum().div(keptWeight(target, weight, ignoreIndex, input));
         };
         return nll.mul(1 - labelSmoothing).add(ret.mul(labelSmoothing / classes));
     }
@@ -95,12 +95,12 @@ public final class CrossEntropyLoss extends Loss {
         return weight.reshape(shape);
     }
 
-    /** Sum of the class weights of the non-ignored targets: the smoothing term's mean divisor. */
+    /** Sum of the class weights (1 without weights) of the non-ignored targets: the mean's divisor. */
     private static Tensor keptWeight(Tensor target, Tensor weight, long ignoreIndex, Tensor input) {
         long[] t = target.toLongArray();
-        double[] w = weight.toDoubleArray();
+        double[] w = weight == null ? null : weight.toDoubleArray();
         double sum = 0;
-        for (long c : t) if (c != ignoreIndex) sum += w[(int) c];
+        for (long c : t) if (c != ignoreIndex) sum += w == null ? 1 : w[(int) c];
         return Torch.full(new int[0], sum, input.dtype());
     }
 }

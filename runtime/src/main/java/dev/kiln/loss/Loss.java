@@ -18,9 +18,11 @@ public abstract class Loss {
 
     public abstract Tensor forward(Tensor input, Tensor target);
 
-    /** A tensor of {@code like}'s dtype holding values computed in double. */
+    /** A tensor of {@code dtype} holding values computed in double; an empty shape is 0-dim. */
     static Tensor fromDoubles(double[] values, int[] shape, DType dtype) {
-        return Torch.fromArray(values, shape).to(dtype);
+        // fromArray reads an empty shape as "1-D, the array's length", so reshape to 0-dim after.
+        Tensor t = Torch.fromArray(values, values.length);
+        return (shape.length == 0 ? t.reshape() : t.reshape(shape)).to(dtype);
     }
 
     /** The C++ scalar type name PyTorch prints in dtype errors ("Long", "Float"...). */
