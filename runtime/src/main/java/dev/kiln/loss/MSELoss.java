@@ -1,0 +1,21 @@
+package dev.kiln.loss;
+
+import dev.kiln.tensor.Tensor;
+
+/** Mean squared error {@code (input - target)^2}: PyTorch 1.13's {@code MSELoss}. */
+public final class MSELoss extends Loss {
+    public MSELoss() { this(Reduction.MEAN); }
+
+    public MSELoss(Reduction reduction) { super(reduction); }
+
+    @Override
+    public Tensor forward(Tensor input, Tensor target) { return mseLoss(input, target, reduction); }
+
+    public static Tensor mseLoss(Tensor input, Tensor target) { return mseLoss(input, target, Reduction.MEAN); }
+
+    /** Shapes broadcast against each other, as PyTorch does (it only warns). */
+    public static Tensor mseLoss(Tensor input, Tensor target, Reduction reduction) {
+        Tensor d = input.sub(target);
+        return reduction.apply(d.mul(d));
+    }
+}

@@ -1,0 +1,72 @@
+package dev.kiln.optim;
+
+import dev.kiln.tensor.Tensor;
+
+import java.util.List;
+
+/**
+ * Stochastic gradient descent with optional momentum, dampening, Nesterov momentum and L2 weight
+ * decay: PyTorch 1.13's {@code torch.optim.SGD} ({@code foreach=False}).
+ *
+ * <pre>{@code var opt = new SGD(model.parameters(), SGD.options(0.1).momentum(0.9).nesterov(true)); }</pre>
+ */
+public final class SGD extends Optimizer<SGD.Options> {
+
+    /** SGD's hyper-parameters; {@code lr} has no default, as in PyTorch. */
+    public record Options(double lr, double momentum, double dampening, double weightDecay, boolean nesterov,
+                          boolean maximize) implements OptimizerOptions<Options> {
+        @Override public Options lr(double v) { return new Options(v, momentum, dampening, weightDecay, nesterov, maximize); }
+        public Options momentum(double v) { return new Options(lr, v, dampening, weightDecay, nesterov, maximize); }
+        public Options dampening(double v) { return new Options(lr, momentum, v, weightDecay, nesterov, maximize); }
+        public Options weightDecay(double v) { return new Options(lr, momentum, dampening, v, nesterov, maximize); }
+        public Options nesterov(boolean v) { return new Options(lr, momentum, dampening, weightDecay, v, maximize); }
+        public Options maximize(boolean v) { return new Options(lr, momentum, dampening, weightDecay, nesterov, v); }
+    }
+
+    /** PyTorch's defaults with the required learning rate: momentum=0, dampening=0, weight_decay=0. */
+    public static Options options(double lr) { return new Options(lr, 0, 0, 0, false, false); }
+
+    public SGD(List<Tensor> params, double lr) { this(params, options(lr)); }
+
+    public SGD(List<Tensor> params, Options options) { super(single(params, options), options); }
+
+    /** Several groups, each with its own options (derive them from {@code defaults} to override a few). */
+    public SGD(Options defaults, List<ParamGroup<Options>> groups) { super(groups, defaults); }
+
+    @Override
+    protected void validate(Options o) {
+        if (!(o.lr() >= 0.0)) throw new IllegalArgumentException("Invalid learning rate: " + repr(o.lr()));
+        if (!(o.momentum() >= 0.0)) throw new IllegalArgumentException("Invalid momentum value: " + repr(o.momentum()));
+        if (!(o.weightDecay() >= 0.0)) {
+            throw new IllegalArgumentException("Invalid weight_decay value: " + repr(o.weightDecay()));
+        }
+        if (o.nesterov() && (o.momentum() <= 0 || o.dampening() != 0)) {
+            throw new IllegalArgumentException("Nesterov momentum requires a momentum and zero dampening");
+        }
+    }
+
+    @Override
+    protected void update(ParamGroup<Options> group) {
+        Options o = group.options();
+        for (Tensor p : withGrad(group)) {
+            Tensor dp = o.maximize() ? p.grad().neg() : p.grad();
+            if (o.weightDecay() != 0) dp = Kernels.add(dp, p, o.weightDecay());
+            var s = state(p);
+            if (o.momentum() != 0) {
+                Tensor buf = (Tensor) s.get("momentum_buffer");
+                if (buf == null) {
+                    // The first step seeds the buffer with the gradient itself, without dampening.
+                    buf = dp.clone().detach();
+                    s.put("momentum_buffer", buf);
+                } else {
+                    Kernels.mul_(buf, o.momentum());
+                    Kernels.add_(buf, dp, 1 - o.dampening());
+                }
+                dp = o.nesterov() ? Kernels.add(dp, buf, o.momentum()) : buf;
+            } else {
+                s.put("momentum_buffer", null);  // PyTorch records None for every stepped parameter
+            }
+            Kernels.add_(p, dp, -o.lr());
+        }
+    }
+}
