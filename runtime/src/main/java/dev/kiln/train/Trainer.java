@@ -1,0 +1,116 @@
+package dev.kiln.train;
+
+import dev.kiln.autograd.GradMode;
+import dev.kiln.data.DataLoader;
+import dev.kiln.loss.Loss;
+import dev.kiln.nn.Module;
+import dev.kiln.optim.Optimizer;
+import dev.kiln.optim.lr.LRScheduler;
+import dev.kiln.tensor.Tensor;
+
+import java.io.PrintStream;
+import java.util.Locale;
+
+/**
+ * The training loop a PyTorch user writes by hand, once: per epoch, forward, loss, backward and
+ * an optimizer step over each batch (with a progress bar), then the scheduler step and an
+ * evaluation pass; loss and accuracy go into a {@link History}. A NaN or infinite loss stops
+ * training with an error naming the epoch and batch, rather than silently training on garbage.
+ */
+public final class Trainer {
+    private final Module model;
+    private final Loss loss;
+    private final Optimizer<?> optimizer;
+    private LRScheduler scheduler;
+    private boolean classification = true;
+    private boolean progress = true;
+    private PrintStream out = System.out;
+
+    public Trainer(Module model, Loss loss, Optimizer<?> optimizer) {
+        this.model = model;
+        this.loss = loss;
+        this.optimizer = optimizer;
+    }
+
+    /** A learning-rate schedule stepped once per epoch. */
+    public Trainer scheduler(LRScheduler scheduler) { this.scheduler = scheduler; return this; }
+
+    /** Whether to compute accuracy (targets are class indices); true by default. */
+    public Trainer classification(boolean on) { this.classification = on; return this; }
+
+    /** Whether to draw a per-batch progress bar; the per-epoch summary line is always printed. */
+    public Trainer progress(boolean on) { this.progress = on; return this; }
+
+    public Trainer output(PrintStream out) { this.out = out; return this; }
+
+    /** Trains for {@code epochs}; {@code validation} may be null. */
+    public History fit(DataLoader train, int epochs, DataLoader validation) {
+        History history = new History();
+        for (int epoch = 1; epoch <= epochs; epoch++) {
+            model.train();
+            ProgressBar bar = progress ? new ProgressBar(String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs), train.size(), out, ProgressBar.isTerminal()) : null;
+            double lossSum = 0;
+            long correct = 0, seen = 0;
+            int batch = 0;
+            for (Tensor[] xy : train) {
+                optimizer.zeroGrad();
+                Tensor output = model.forward(xy[0]);
+                Tensor l = loss.forward(output, xy[1]);
+                double value = l.item();
+                if (!Double.isFinite(value)) {
+                    throw new IllegalStateException(String.format(Locale.ROOT,
+                            "loss is %s at epoch %d, batch %d: training diverged (lower the learning rate, check the "
+                                    + "inputs for NaN, or standardise the features)", value, epoch, batch + 1));
+                }
+                l.backward();
+                optimizer.step();
+                int n = xy[0].size(0);
+                lossSum += value * n;
+                seen += n;
+                if (classification) correct += Math.round(Metrics.accuracy(output.detach(), xy[1]) * n);
+                batch++;
+                if (bar != null) bar.update(batch, String.format(Locale.ROOT, "loss %.4f", lossSum / seen));
+            }
+            history.record("loss", lossSum / seen);
+            if (classification) history.record("accuracy", correct / (double) seen);
+            history.record("lr", optimizer.getLr(0));
+            if (scheduler != null) scheduler.step();
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "epoch %d/%d loss %.4f", epoch, epochs, lossSum / seen));
+            if (classification) line.append(String.format(Locale.ROOT, " accuracy %.4f", correct / (double) seen));
+            if (validation != null) {
+                Evaluation e = evaluate(validation);
+                history.record("val_loss", e.loss());
+                line.append(String.format(Locale.ROOT, " val_loss %.4f", e.loss()));
+                if (classification) {
+                    history.record("val_accuracy", e.accuracy());
+                    line.append(String.format(Locale.ROOT, " val_accuracy %.4f", e.accuracy()));
+                }
+            }
+            out.println(line);
+        }
+        return history;
+    }
+
+    /** Mean loss and accuracy (NaN when not classifying) over a loader, in eval mode without a graph. */
+    public Evaluation evaluate(DataLoader data) {
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        double lossSum = 0;
+        long correct = 0, seen = 0;
+        try (var ignored = GradMode.noGrad()) {
+            for (Tensor[] xy : data) {
+                Tensor output = model.forward(xy[0]);
+                int n = xy[0].size(0);
+                lossSum += loss.forward(output, xy[1]).item() * n;
+                if (classification) correct += Math.round(Metrics.accuracy(output, xy[1]) * n);
+                seen += n;
+            }
+        } finally {
+            model.train(wasTraining);
+        }
+        return new Evaluation(lossSum / seen, classification ? correct / (double) seen : Double.NaN);
+    }
+
+    /** The result of {@link #evaluate}. */
+    public record Evaluation(double loss, double accuracy) {}
+}
