@@ -98,7 +98,7 @@ public final class Convolution {
     /** {@code F.max_pool2d}; a null or empty stride means the kernel size. The gradient goes to the first max of each window. */
     public static Tensor maxPool2d(Tensor input, int[] kernelSize, int[] stride, int[] padding, int[] dilation,
                                    boolean ceilMode) {
-        return maxPool2dWithIndices(input, kernelSize, stride, padding, dilation, ceilMode).values();
+        return maxPool(input, kernelSize, stride, padding, dilation, ceilMode, null);
     }
 
     /**
@@ -107,6 +107,16 @@ public final class Convolution {
      */
     public static ValuesIndices maxPool2dWithIndices(Tensor input, int[] kernelSize, int[] stride, int[] padding,
                                                      int[] dilation, boolean ceilMode) {
+        int[][] indices = new int[1][];
+        Tensor values = maxPool(input, kernelSize, stride, padding, dilation, ceilMode, indices);
+        long[] longIdx = new long[indices[0].length];
+        for (int i = 0; i < longIdx.length; i++) longIdx[i] = indices[0][i];
+        return new ValuesIndices("max_pool2d_with_indices", values, Torch.fromArray(longIdx, values.shape().toArray()));
+    }
+
+    /** The values; the int indices (kept for backward) are also handed out through {@code indicesOut} when given. */
+    private static Tensor maxPool(Tensor input, int[] kernelSize, int[] stride, int[] padding, int[] dilation,
+                                  boolean ceilMode, int[][] indicesOut) {
         int[][] params = ConvChecks.poolParams("max_pool2d", kernelSize, stride, padding, dilation);
         ConvChecks.poolInputDim("max_pool2d", input);
         PoolGeometry g = ConvChecks.pool("max_pool2d", input, params, ceilMode);
@@ -116,16 +126,14 @@ public final class Convolution {
         Object out;
         if (f32) PoolKernels.maxForward(floats(x), x.storageOffset(), g, (float[]) (out = new float[idx.length]), idx);
         else PoolKernels.maxForward(doubles(x), x.storageOffset(), g, (double[]) (out = new double[idx.length]), idx);
-        int[] outShape = pooledShape(input, g), inShape = input.shape().toArray();
-        Tensor values = Torch.fromArray(out, input.dtype(), outShape);
-        long[] longIdx = new long[idx.length];
-        for (int i = 0; i < idx.length; i++) longIdx[i] = idx[i];
-        values = Autograd.record("MaxPool2DWithIndicesBackward0", values, grad -> {
+        if (indicesOut != null) indicesOut[0] = idx;
+        int[] inShape = input.shape().toArray();
+        Tensor values = Torch.fromArray(out, input.dtype(), pooledShape(input, g));
+        return Autograd.record("MaxPool2DWithIndicesBackward0", values, grad -> {
             Tensor go = dense(grad.to(input.dtype()));
             Object gin = f32 ? PoolKernels.maxBackward(floatsFrom(go), idx, g) : PoolKernels.maxBackward(doublesFrom(go), idx, g);
             return new Tensor[] {Torch.fromArray(gin, input.dtype(), inShape)};
         }, input);
-        return new ValuesIndices("max_pool2d_with_indices", values, Torch.fromArray(longIdx, outShape));
     }
 
     // ------------------------------------------------------------------ avg_pool2d

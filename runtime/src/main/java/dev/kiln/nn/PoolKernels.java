@@ -30,21 +30,23 @@ final class PoolKernels {
     static void maxForward(float[] x, int xOff, PoolGeometry g, float[] out, int[] idx) {
         int[][] rows = maxWindows(g.oh(), g.h(), g.kh(), g.sh(), g.ph(), g.dh());
         int[][] cols = maxWindows(g.ow(), g.w(), g.kw(), g.sw(), g.pw(), g.dw());
-        int w = g.w(), dh = g.dh(), dw = g.dw();
+        int w = g.w(), dh = g.dh(), dw = g.dw(), oh = g.oh(), ow = g.ow();
+        int[] ys = rows[0], ye = rows[1], xs = cols[0], xe = cols[1];
         for (int p = 0, o = 0; p < g.planes(); p++) {
             int base = xOff + p * g.inPlane();
-            for (int oy = 0; oy < g.oh(); oy++) {
-                int y0 = rows[0][oy], y1 = rows[1][oy];
-                for (int ox = 0; ox < g.ow(); ox++, o++) {
-                    int x0 = cols[0][ox], x1 = cols[1][ox];
+            for (int oy = 0; oy < oh; oy++) {
+                int y0 = ys[oy], y1 = ye[oy];
+                for (int ox = 0; ox < ow; ox++, o++) {
+                    int x0 = xs[ox], x1 = xe[ox];
                     float max = Float.NEGATIVE_INFINITY;
                     int arg = y0 * w + x0;
                     for (int iy = y0; iy < y1; iy += dh) {
+                        int r = iy * w;
                         for (int ix = x0; ix < x1; ix += dw) {
-                            float v = x[base + iy * w + ix];
-                            if (v > max || Float.isNaN(v)) {
+                            float v = x[base + r + ix];
+                            if (v > max || v != v) {  // v != v: NaN propagates, as in PyTorch
                                 max = v;
-                                arg = iy * w + ix;
+                                arg = r + ix;
                             }
                         }
                     }
@@ -58,21 +60,23 @@ final class PoolKernels {
     static void maxForward(double[] x, int xOff, PoolGeometry g, double[] out, int[] idx) {
         int[][] rows = maxWindows(g.oh(), g.h(), g.kh(), g.sh(), g.ph(), g.dh());
         int[][] cols = maxWindows(g.ow(), g.w(), g.kw(), g.sw(), g.pw(), g.dw());
-        int w = g.w(), dh = g.dh(), dw = g.dw();
+        int w = g.w(), dh = g.dh(), dw = g.dw(), oh = g.oh(), ow = g.ow();
+        int[] ys = rows[0], ye = rows[1], xs = cols[0], xe = cols[1];
         for (int p = 0, o = 0; p < g.planes(); p++) {
             int base = xOff + p * g.inPlane();
-            for (int oy = 0; oy < g.oh(); oy++) {
-                int y0 = rows[0][oy], y1 = rows[1][oy];
-                for (int ox = 0; ox < g.ow(); ox++, o++) {
-                    int x0 = cols[0][ox], x1 = cols[1][ox];
+            for (int oy = 0; oy < oh; oy++) {
+                int y0 = ys[oy], y1 = ye[oy];
+                for (int ox = 0; ox < ow; ox++, o++) {
+                    int x0 = xs[ox], x1 = xe[ox];
                     double max = Double.NEGATIVE_INFINITY;
                     int arg = y0 * w + x0;
                     for (int iy = y0; iy < y1; iy += dh) {
+                        int r = iy * w;
                         for (int ix = x0; ix < x1; ix += dw) {
-                            double v = x[base + iy * w + ix];
-                            if (v > max || Double.isNaN(v)) {
+                            double v = x[base + r + ix];
+                            if (v > max || v != v) {  // v != v: NaN propagates, as in PyTorch
                                 max = v;
-                                arg = iy * w + ix;
+                                arg = r + ix;
                             }
                         }
                     }
