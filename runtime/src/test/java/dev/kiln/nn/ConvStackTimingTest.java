@@ -20,7 +20,7 @@ class ConvStackTimingTest {
         Conv2d conv1 = new Conv2d(1, 32, 3, 1, 1), conv2 = new Conv2d(32, 64, 3, 1, 1);
         MaxPool2d pool = new MaxPool2d(2);
         Tensor x = Torch.randn(64, 1, 28, 28);
-        int warmup = Integer.getInteger("kiln.bench.warmup", 3), runs = Integer.getInteger("kiln.bench.runs", 5);
+        int warmup = Integer.getInteger("kiln.bench.warmup", 2), runs = Integer.getInteger("kiln.bench.runs", 3);
         var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         long best = Long.MAX_VALUE, total = 0, cpu = 0;
         for (int i = 0; i < warmup + runs; i++) {
