@@ -59,6 +59,10 @@ final class Elementwise {
         if (out.dtype == DType.FLOAT32 && a.dtype == DType.FLOAT32 && out.isContiguous() && a.isContiguous()) {
             float[] o = out.storage.f32, x = a.storage.f32;
             int oo = out.offset, ao = a.offset;
+            if (op == UnaryOp.RELU) {  // the activation of most layers: worth a loop of its own
+                for (int i = 0; i < n; i++) { float v = x[ao + i]; o[oo + i] = v > 0 || v != v ? v : 0f; }
+                return;
+            }
             for (int i = 0; i < n; i++) o[oo + i] = (float) op.d(x[ao + i]);
             return;
         }
@@ -82,6 +86,7 @@ final class Elementwise {
             System.arraycopy(src.storage.array(), src.offset, dst.storage.array(), dst.offset, n);
             return;
         }
+        if (FloatFastPath.tryCopy(dst, src)) return;
         StridedWalk w = new StridedWalk(shape, dst, src);
         Storage d = dst.storage, s = src.storage;
         boolean floating = dst.dtype.isFloatingPoint() || src.dtype.isFloatingPoint();

@@ -142,7 +142,10 @@ final class Ops {
             case COS -> Autograd.record("CosBackward0", out, g -> new Tensor[] {g.mul(a.sin().neg())}, a);
             case TANH -> Autograd.record("TanhBackward0", out, g -> new Tensor[] {g.mul(out.mul(out).neg().add(1L))}, a);
             case SIGMOID -> Autograd.record("SigmoidBackward0", out, g -> new Tensor[] {g.mul(out.mul(out.neg().add(1L)))}, a);
-            case RELU -> Autograd.record("ReluBackward0", out, g -> new Tensor[] {g.mul(out.gt(0.0).to(g.dtype))}, a);
+            case RELU -> Autograd.record("ReluBackward0", out, g -> {
+                Tensor fast = FloatFastPath.reluBackward(g, out);
+                return new Tensor[] {fast != null ? fast : g.mul(out.gt(0.0).to(g.dtype))};
+            }, a);
             case RECIPROCAL -> Autograd.record("ReciprocalBackward0", out, g -> new Tensor[] {g.mul(out.mul(out)).neg()}, a);
             case SIGN, FLOOR, CEIL, ROUND -> Autograd.record(capitalise(op) + "Backward0", out, g -> new Tensor[] {Tensor.zerosLike(a)}, a);
             case LOGICAL_NOT -> out;
