@@ -9,6 +9,9 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.CLASS)
 @Target(ElementType.FIELD)
 public @interface BatchNorm {
+    /** num_features, checked when given; empty infers it. */
+    int[] numFeatures() default {};
+
     double eps() default 1e-5;
 
     double momentum() default 0.1;

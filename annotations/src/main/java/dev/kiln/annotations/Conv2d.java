@@ -12,6 +12,9 @@ public @interface Conv2d {
     /** out_channels. */
     int value();
 
+    /** in_channels, checked when given; empty infers it. */
+    int[] inChannels() default {};
+
     int[] kernelSize();
 
     int[] stride() default {1};

@@ -12,5 +12,8 @@ public @interface Linear {
     /** out_features. */
     int value();
 
+    /** in_features, checked against the previous layer when given; empty lets the compiler infer it (like LazyLinear). */
+    int[] inFeatures() default {};
+
     boolean bias() default true;
 }
