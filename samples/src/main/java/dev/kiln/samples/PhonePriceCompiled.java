@@ -20,15 +20,18 @@ public final class PhonePriceCompiled {
     private PhonePriceCompiled() {}
 
     public static void main(String[] args) throws Exception {
-        int epochs = args.length > 0 ? Integer.parseInt(args[0]) : 60;
+        int epochs = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+        double lr = args.length > 1 ? Double.parseDouble(args[1]) : 1e-3;
+        double weightDecay = args.length > 2 ? Double.parseDouble(args[2]) : 0;
+        int batch = args.length > 3 ? Integer.parseInt(args[3]) : 32;
         long seed = 42;
         MobilePriceData data = MobilePriceData.load(seed);
         KilnPhonePrice model = KilnPhonePrice.create(seed);
         System.out.print(model);
         Path checkpoint = Files.createTempDirectory("kiln-phone-price").resolve("best.kiln");
-        var trainer = model.trainer(Loss.crossEntropy(), Optimizer.adam(1e-3)).shuffleSeed(seed).checkpoint(checkpoint);
+        var trainer = model.trainer(Loss.crossEntropy(), new Optimizer.Adam(lr, 0.9, 0.999, 1e-8, weightDecay)).shuffleSeed(seed).checkpoint(checkpoint);
         long t0 = System.nanoTime();
-        History history = trainer.fit(data.trainX(), data.trainY(), epochs, 32);
+        History history = trainer.fit(data.trainX(), data.trainY(), epochs, batch);
         double seconds = (System.nanoTime() - t0) / 1e9;
         Evaluation test = trainer.evaluate(data.testX(), data.testY());
         double acc = test.accuracy().orElseThrow();

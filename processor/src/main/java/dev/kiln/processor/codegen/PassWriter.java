@@ -110,8 +110,9 @@ final class PassWriter {
         args.put("pre", pre);
         int outF = d.outFeatures();
         boolean epilogue = d.bias().isPresent() || d.activation().isPresent();
-        c.beginControlFlow("for (int r0 = 0; r0 < n * $L; r0 += ROW_BLOCK)", d.rowsPerSample());
-        c.addStatement("int rb = Math.min(ROW_BLOCK, n * $L - r0)", d.rowsPerSample());
+        String rows = rows(d.rowsPerSample());
+        c.beginControlFlow("for (int r0 = 0; r0 < $L; r0 += ROW_BLOCK)", rows);
+        c.addStatement("int rb = Math.min(ROW_BLOCK, $L - r0)", rows);
         c.addNamed(Primitive.LINEAR.forward + ";\n", args);
         if (epilogue) {
             c.add("// bias$L on the rows just computed, while they are in cache\n",
@@ -120,7 +121,9 @@ final class PassWriter {
             c.beginControlFlow("for (int j = 0; j < $L; j++)", outF);
             c.addStatement("float x = $L[i + j]", pre);
             d.bias().ifPresent(b -> c.addNamed(Primitive.LINEAR_BIAS.forward + ";\n", args));
-            String expr = d.activation().map(a -> fill(Primitive.of(a).forward, a)).orElse("x");
+            // An activation whose derivative reads its input keeps the biased pre-activation for backward.
+            if (d.pre().isPresent() && d.bias().isPresent()) c.addStatement("$L[i + j] = x", pre);
+            CodeBlock expr = d.activation().map(a -> fill(Primitive.of(a).forward, a)).orElse(CodeBlock.of("x"));
             c.addStatement("$L[i + j] = $L", names.data(d.out()), expr);
             c.endControlFlow();
             c.endControlFlow();
@@ -155,7 +158,7 @@ final class PassWriter {
         c.endControlFlow();
     }
 
-    private static void assign(CodeBlock.Builder c, String target, String expr, boolean accumulate) {
+    private static void assign(CodeBlock.Builder c, String target, Object expr, boolean accumulate) {
         if (accumulate) c.addStatement("$L[i] += $L", target, expr);
         else c.addStatement("$L[i] = $L", target, expr);
     }
@@ -169,11 +172,11 @@ final class PassWriter {
     }
 
     /** Elementwise rules are plain expressions; the only parameter is LeakyReLU's slope and the GELU class. */
-    private static String fill(String rule, Step.Activation a) {
+    private static CodeBlock fill(String rule, Step.Activation a) {
         Map<String, Object> args = new HashMap<>();
         args.put("slope", Float.toString((float) a.slope()));
         args.put("gelu", Names.GELU);
-        return CodeBlock.builder().addNamed(rule, args).build().toString();
+        return CodeBlock.builder().addNamed(rule, args).build();
     }
 
     private Map<String, Object> denseArgs(Step.Dense d) {
@@ -182,7 +185,7 @@ final class PassWriter {
         args.put("in", names.data(d.in()));
         args.put("inF", d.inFeatures());
         args.put("outF", d.outFeatures());
-        args.put("rows", "n * " + d.rowsPerSample());
+        args.put("rows", rows(d.rowsPerSample()));
         args.put("w", d.weight().constant());
         args.put("b", d.bias().map(s -> s.constant()).orElse(""));
         args.put("delta", d.activation().isPresent() ? d.delta().name() : names.grad(d.out()));
@@ -196,7 +199,7 @@ final class PassWriter {
         args.put("rowOps", Names.ROW_OPS);
         args.put("in", names.data(r.in()));
         args.put("out", names.data(r.out()));
-        args.put("rows", "n * " + r.out().perSample() / r.cols());
+        args.put("rows", rows(r.out().perSample() / r.cols()));
         args.put("cols", r.cols());
         args.put("gOut", names.grad(r.out()));
         args.put("gIn", names.grad(r.in()));
@@ -225,6 +228,9 @@ final class PassWriter {
         args.put("acc", b.accumulate());
         return args;
     }
+
+    /** Rows of a batch of n samples: {@code n} itself when each sample is one row. */
+    private static String rows(int perSample) { return perSample == 1 ? "n" : "n * " + perSample; }
 
     static String describe(Step s) {
         return switch (s) {

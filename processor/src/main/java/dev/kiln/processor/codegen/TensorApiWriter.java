@@ -48,7 +48,7 @@ final class TensorApiWriter {
                         model.decl().input(), model.output())
                 .addStatement("int n = x.size(0)")
                 .beginControlFlow("if (x.numel() != n * INPUT_SIZE)")
-                .addStatement("throw new $T($S + x.size() + $S)", IllegalArgumentException.class, "expected input of shape [N, " + inDims + "] but got ", "")
+                .addStatement("throw new $T($S + x.size())", IllegalArgumentException.class, "expected input of shape [N, " + inDims + "] but got ")
                 .endControlFlow()
                 .addStatement("ensureCapacity(n)")
                 .addStatement("float[] out = forward(x.toFloatArray(), n)")

@@ -95,7 +95,7 @@ public final class ModelReader {
                 activationMirror = m;
             } else if (qn.startsWith(PACKAGE + "Init.")) {
                 if (initMirror != null) {
-                    reporter.error(field, m, Diagnostic.TWO_INITS, name, simpleName(initMirror), "Init." + simple);
+                    reporter.error(field, m, Diagnostic.TWO_INITS, name, "Init." + simpleName(initMirror), "Init." + simple);
                     ok = false;
                 }
                 initMirror = m;
