@@ -1,0 +1,13 @@
+package dev.kiln.annotations;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/** {@code nn.GELU(approximate="none")}; {@code tanh = true} is {@code approximate="tanh"}. */
+@Retention(RetentionPolicy.CLASS)
+@Target(ElementType.FIELD)
+public @interface GELU {
+    boolean tanh() default false;
+}

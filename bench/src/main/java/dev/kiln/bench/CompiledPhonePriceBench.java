@@ -1,0 +1,88 @@
+package dev.kiln.bench;
+
+import dev.kiln.compiled.Loss;
+import dev.kiln.compiled.Optimizer;
+import dev.kiln.compiled.Trainer;
+import dev.kiln.samples.compiled.KilnPhonePrice;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Training samples/s of the compiled phone-price MLP (20-128-256-4, fused softmax-CE, one-loop
+ * optimizer) at batch 8 and 64 with SGD and Adam: the median of 5 one-second runs after a warm-up.
+ * Unless {@code --no-torch} is given it then runs {@code bench/torch_phone_price.py} on the same machine
+ * and prints the ratio per case. Run from the repository root:
+ * <pre>
+ * ./mvnw -B -pl bench -am package -DskipTests
+ * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar dev.kiln.bench.CompiledPhonePriceBench
+ * </pre>
+ */
+public final class CompiledPhonePriceBench {
+    private static final int SAMPLES = 1600;
+
+    private CompiledPhonePriceBench() {}
+
+    public static void main(String[] args) throws Exception {
+        boolean torch = !Arrays.asList(args).contains("--no-torch");
+        SplittableRandom r = new SplittableRandom(0);
+        float[] x = new float[SAMPLES * 20], y = new float[SAMPLES];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        for (int i = 0; i < y.length; i++) y[i] = r.nextInt(4);
+        Map<String, Double> kiln = new HashMap<>();
+        for (int batch : new int[] {8, 64}) {
+            for (String opt : new String[] {"sgd", "adam"}) {
+                double s = measure(batch, opt, x, y);
+                kiln.put(batch + opt, s);
+                System.out.printf(Locale.ROOT, "kiln  batch=%d opt=%s samples_per_s=%.0f%n", batch, opt, s);
+            }
+        }
+        if (!torch) return;
+        Process p = new ProcessBuilder("/usr/bin/python3", "bench/torch_phone_price.py").redirectErrorStream(true).start();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = in.readLine()) != null; ) {
+                System.out.println(line);
+                if (!line.startsWith("torch ")) continue;
+                Map<String, String> kv = new HashMap<>();
+                for (String part : line.substring(6).split(" ")) kv.put(part.split("=")[0], part.split("=")[1]);
+                double t = Double.parseDouble(kv.get("samples_per_s"));
+                double k = kiln.get(kv.get("batch") + kv.get("opt"));
+                System.out.printf(Locale.ROOT, "ratio batch=%s opt=%s kiln/torch=%.1fx%n", kv.get("batch"), kv.get("opt"), k / t);
+            }
+        }
+        p.waitFor();
+    }
+
+    private static double measure(int batch, String opt, float[] x, float[] y) {
+        KilnPhonePrice model = KilnPhonePrice.create(0, batch);
+        Trainer trainer = model.trainer(Loss.crossEntropy(), opt.equals("sgd") ? Optimizer.sgd(0.01) : Optimizer.adam(1e-3));
+        trainer.prepare(batch);
+        float[] xb = new float[batch * 20], yb = new float[batch];
+        timed(trainer, x, y, xb, yb, batch, 2.0); // warm-up: let C2 compile the kernels
+        double[] runs = new double[5];
+        for (int i = 0; i < runs.length; i++) runs[i] = timed(trainer, x, y, xb, yb, batch, 1.0);
+        Arrays.sort(runs);
+        return runs[runs.length / 2];
+    }
+
+    /** Steps over consecutive batches (copied like a loader would) for {@code seconds}; returns samples/s. */
+    private static double timed(Trainer trainer, float[] x, float[] y, float[] xb, float[] yb, int batch, double seconds) {
+        long t0 = System.nanoTime(), limit = (long) (seconds * 1e9);
+        long done = 0;
+        while (System.nanoTime() - t0 < limit) {
+            for (int start = 0; start + batch <= SAMPLES; start += batch) {
+                System.arraycopy(x, start * 20, xb, 0, batch * 20);
+                System.arraycopy(y, start, yb, 0, batch);
+                trainer.step(xb, yb, batch);
+                done += batch;
+            }
+        }
+        return done / ((System.nanoTime() - t0) / 1e9);
+    }
+}

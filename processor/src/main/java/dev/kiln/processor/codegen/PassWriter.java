@@ -1,0 +1,247 @@
+package dev.kiln.processor.codegen;
+
+import com.squareup.javapoet.CodeBlock;
+import dev.kiln.processor.fuse.Buffer;
+import dev.kiln.processor.fuse.Plan;
+import dev.kiln.processor.fuse.Step;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes the bodies of the forward pass (steps in order) and the backward pass (steps in reverse),
+ * filling the snippets of {@link Primitive} into loops. Sizes are literals, so every loop bound
+ * and offset in the generated code is a constant the JIT can see.
+ */
+final class PassWriter {
+    private final Plan plan;
+    private final Names names;
+
+    PassWriter(Plan plan) {
+        this.plan = plan;
+        this.names = new Names(plan);
+    }
+
+    CodeBlock forward() {
+        CodeBlock.Builder c = CodeBlock.builder();
+        for (Step s : plan.steps()) {
+            c.add("// $L\n", describe(s));
+            switch (s) {
+                case Step.Dense d -> denseForward(c, d);
+                case Step.Elementwise e -> elementwise(c, Primitive.of(e.activation()).forward, e.activation(), s.in(), s.out(), "x", "y", false);
+                case Step.RowWise r -> c.addNamed(Primitive.of(r.activation()).forward + ";\n", rowArgs(r));
+                case Step.Dropout p -> {
+                    int len = p.in().perSample();
+                    c.beginControlFlow("if (training)");
+                    c.addStatement("dropout.fill($L, 0, n * $L, $Lf)", p.mask().name(), len, (float) p.p());
+                    c.beginControlFlow("for (int i = 0, end = n * $L; i < end; i++)", len);
+                    c.addStatement("float x = $L[i], m = $L[i]", names.data(p.in()), p.mask().name());
+                    c.addStatement("$L[i] = $L", names.data(p.out()), Primitive.DROPOUT.forward);
+                    c.endControlFlow();
+                    c.nextControlFlow("else");
+                    c.addStatement("System.arraycopy($L, 0, $L, 0, n * $L)", names.data(p.in()), names.data(p.out()), len);
+                    c.endControlFlow();
+                }
+                case Step.BatchNorm b -> {
+                    c.beginControlFlow("if (training)");
+                    c.addNamed(Primitive.BATCH_NORM.forward + ";\n", bnArgs(b));
+                    c.addStatement("state[$L] += 1f", b.count().constant());
+                    c.nextControlFlow("else");
+                    c.addNamed(Primitive.BATCH_NORM_EVAL.forward + ";\n", bnArgs(b));
+                    c.endControlFlow();
+                }
+                case Step.Residual r -> {
+                    c.beginControlFlow("for (int i = 0, end = n * $L; i < end; i++)", r.out().perSample());
+                    c.addStatement("float x = $L[i], s = $L[i]", names.data(r.in()), names.data(r.skip()));
+                    c.addStatement("$L[i] = $L", names.data(r.out()), Primitive.RESIDUAL.forward);
+                    c.endControlFlow();
+                }
+            }
+        }
+        return c.build();
+    }
+
+    CodeBlock backward() {
+        CodeBlock.Builder c = CodeBlock.builder();
+        List<Step> steps = plan.steps();
+        for (int i = steps.size() - 1; i >= 0; i--) {
+            Step s = steps.get(i);
+            c.add("// $L\n", describe(s));
+            boolean toInput = s.in().isInput();
+            switch (s) {
+                case Step.Dense d -> denseBackward(c, d, toInput);
+                case Step.Elementwise e -> {
+                    guardInput(c, toInput);
+                    elementwiseBackward(c, Primitive.of(e.activation()), e.activation(), e.in(), e.out(), names.grad(e.in()), e.accumulate());
+                    endGuard(c, toInput);
+                }
+                case Step.RowWise r -> {
+                    guardInput(c, toInput);
+                    c.addNamed(Primitive.of(r.activation()).backward + ";\n", rowArgs(r));
+                    endGuard(c, toInput);
+                }
+                case Step.Dropout p -> {
+                    guardInput(c, toInput);
+                    c.beginControlFlow("for (int i = 0, end = n * $L; i < end; i++)", p.in().perSample());
+                    c.addStatement("float g = $L[i], m = training ? $L[i] : 1f", names.grad(p.out()), p.mask().name());
+                    assign(c, names.grad(p.in()), Primitive.DROPOUT.backward, p.accumulate());
+                    c.endControlFlow();
+                    endGuard(c, toInput);
+                }
+                case Step.BatchNorm b -> c.addNamed(Primitive.BATCH_NORM.backward + ";\n", bnArgs(b));
+                case Step.Residual r -> {
+                    c.beginControlFlow("for (int i = 0, end = n * $L; i < end; i++)", r.out().perSample());
+                    c.addStatement("float g = $L[i]", names.grad(r.out()));
+                    assign(c, names.grad(r.in()), Primitive.RESIDUAL.backward, r.accumulate());
+                    if (r.skip().isInput()) c.beginControlFlow("if (inputGradient)");
+                    assign(c, names.grad(r.skip()), Primitive.RESIDUAL.backward, r.accumulateSkip());
+                    if (r.skip().isInput()) c.endControlFlow();
+                    c.endControlFlow();
+                }
+            }
+        }
+        return c.build();
+    }
+
+    private void denseForward(CodeBlock.Builder c, Step.Dense d) {
+        String pre = d.pre().map(Buffer::name).orElse(names.data(d.out()));
+        Map<String, Object> args = denseArgs(d);
+        args.put("pre", pre);
+        int outF = d.outFeatures();
+        boolean epilogue = d.bias().isPresent() || d.activation().isPresent();
+        String rows = rows(d.rowsPerSample());
+        c.beginControlFlow("for (int r0 = 0; r0 < $L; r0 += ROW_BLOCK)", rows);
+        c.addStatement("int rb = Math.min(ROW_BLOCK, $L - r0)", rows);
+        c.addNamed(Primitive.LINEAR.forward + ";\n", args);
+        if (epilogue) {
+            c.add("// bias$L on the rows just computed, while they are in cache\n",
+                    d.activation().map(a -> " and " + a.kind().torchName()).orElse(""));
+            c.beginControlFlow("for (int i = r0 * $L, end = (r0 + rb) * $L; i < end; i += $L)", outF, outF, outF);
+            c.beginControlFlow("for (int j = 0; j < $L; j++)", outF);
+            c.addStatement("float x = $L[i + j]", pre);
+            d.bias().ifPresent(b -> c.addNamed(Primitive.LINEAR_BIAS.forward + ";\n", args));
+            // An activation whose derivative reads its input keeps the biased pre-activation for backward.
+            if (d.pre().isPresent() && d.bias().isPresent()) c.addStatement("$L[i + j] = x", pre);
+            CodeBlock expr = d.activation().map(a -> fill(Primitive.of(a).forward, a)).orElse(CodeBlock.of("x"));
+            c.addStatement("$L[i + j] = $L", names.data(d.out()), expr);
+            c.endControlFlow();
+            c.endControlFlow();
+        }
+        c.endControlFlow();
+    }
+
+    private void denseBackward(CodeBlock.Builder c, Step.Dense d, boolean toInput) {
+        Map<String, Object> args = denseArgs(d);
+        d.activation().ifPresent(a -> elementwiseBackward(c, Primitive.of(a), a, d.pre().orElse(d.out()), d.out(), d.delta().name(), false));
+        d.bias().ifPresent(b -> c.addNamed(Primitive.LINEAR_BIAS.backward + ";\n", args));
+        c.addNamed(Primitive.LINEAR.backward + ";\n", args);
+        guardInput(c, toInput);
+        c.addNamed(Primitive.LINEAR_INPUT.backward + ";\n", args);
+        endGuard(c, toInput);
+    }
+
+    /** {@code target = rule(x, y, g)} over a whole buffer; x is the input (or kept pre-activation). */
+    private void elementwiseBackward(CodeBlock.Builder c, Primitive p, Step.Activation a, Buffer in, Buffer out, String target,
+                                     boolean accumulate) {
+        c.beginControlFlow("for (int i = 0, end = n * $L; i < end; i++)", out.perSample());
+        if (p.backwardUsesInput) c.addStatement("float x = $L[i], g = $L[i]", in.isInput() ? "input" : in.name(), names.grad(out));
+        else c.addStatement("float y = $L[i], g = $L[i]", names.data(out), names.grad(out));
+        assign(c, target, fill(p.backward, a), accumulate);
+        c.endControlFlow();
+    }
+
+    private void elementwise(CodeBlock.Builder c, String rule, Step.Activation a, Buffer in, Buffer out, String x, String y, boolean unused) {
+        c.beginControlFlow("for (int i = 0, end = n * $L; i < end; i++)", out.perSample());
+        c.addStatement("float x = $L[i]", names.data(in));
+        c.addStatement("$L[i] = $L", names.data(out), fill(rule, a));
+        c.endControlFlow();
+    }
+
+    private static void assign(CodeBlock.Builder c, String target, Object expr, boolean accumulate) {
+        if (accumulate) c.addStatement("$L[i] += $L", target, expr);
+        else c.addStatement("$L[i] = $L", target, expr);
+    }
+
+    private static void guardInput(CodeBlock.Builder c, boolean toInput) {
+        if (toInput) c.beginControlFlow("if (inputGradient)");
+    }
+
+    private static void endGuard(CodeBlock.Builder c, boolean toInput) {
+        if (toInput) c.endControlFlow();
+    }
+
+    /** Elementwise rules are plain expressions; the only parameter is LeakyReLU's slope and the GELU class. */
+    private static CodeBlock fill(String rule, Step.Activation a) {
+        Map<String, Object> args = new HashMap<>();
+        args.put("slope", Float.toString((float) a.slope()));
+        args.put("gelu", Names.GELU);
+        return CodeBlock.builder().addNamed(rule, args).build();
+    }
+
+    private Map<String, Object> denseArgs(Step.Dense d) {
+        Map<String, Object> args = new HashMap<>();
+        args.put("dense", Names.DENSE);
+        args.put("in", names.data(d.in()));
+        args.put("inF", d.inFeatures());
+        args.put("outF", d.outFeatures());
+        args.put("rows", rows(d.rowsPerSample()));
+        args.put("w", d.weight().constant());
+        args.put("b", d.bias().map(s -> s.constant()).orElse(""));
+        args.put("delta", d.activation().isPresent() ? d.delta().name() : names.grad(d.out()));
+        args.put("gIn", names.grad(d.in()));
+        args.put("acc", d.accumulate());
+        return args;
+    }
+
+    private Map<String, Object> rowArgs(Step.RowWise r) {
+        Map<String, Object> args = new HashMap<>();
+        args.put("rowOps", Names.ROW_OPS);
+        args.put("in", names.data(r.in()));
+        args.put("out", names.data(r.out()));
+        args.put("rows", rows(r.out().perSample() / r.cols()));
+        args.put("cols", r.cols());
+        args.put("gOut", names.grad(r.out()));
+        args.put("gIn", names.grad(r.in()));
+        args.put("acc", r.accumulate());
+        return args;
+    }
+
+    private Map<String, Object> bnArgs(Step.BatchNorm b) {
+        Map<String, Object> args = new HashMap<>();
+        args.put("bn", Names.BATCH_NORM);
+        args.put("in", names.data(b.in()));
+        args.put("out", names.data(b.out()));
+        args.put("xhat", b.xhat().name());
+        args.put("invStd", b.out().name() + "InvStd");
+        args.put("c", b.channels());
+        args.put("gamma", b.weight().map(s -> s.constant()).orElse("0"));
+        args.put("beta", b.bias().map(s -> s.constant()).orElse("0"));
+        args.put("affine", b.weight().isPresent());
+        args.put("mean", b.runningMean().constant());
+        args.put("var", b.runningVar().constant());
+        args.put("momentum", Float.toString((float) b.momentum()));
+        args.put("eps", Float.toString((float) b.eps()));
+        args.put("gOut", names.grad(b.out()));
+        args.put("gIn", names.grad(b.in()));
+        args.put("needIn", b.in().isInput() ? "inputGradient" : "true");
+        args.put("acc", b.accumulate());
+        return args;
+    }
+
+    /** Rows of a batch of n samples: {@code n} itself when each sample is one row. */
+    private static String rows(int perSample) { return perSample == 1 ? "n" : "n * " + perSample; }
+
+    static String describe(Step s) {
+        return switch (s) {
+            case Step.Dense d -> d.label() + ": Linear(" + d.inFeatures() + " -> " + d.outFeatures() + ")"
+                    + (d.bias().isPresent() ? " + bias" : "") + d.activation().map(a -> " + " + a.kind().torchName()).orElse("")
+                    + (d.bias().isPresent() || d.activation().isPresent() ? ", fused" : "");
+            case Step.Elementwise e -> e.label() + ": " + e.activation().kind().torchName();
+            case Step.RowWise r -> r.label() + ": " + r.activation().kind().torchName() + " over rows of " + r.cols();
+            case Step.Dropout p -> p.label() + ": Dropout(p=" + p.p() + ")";
+            case Step.BatchNorm b -> b.label() + ": BatchNorm1d(" + b.channels() + ")";
+            case Step.Residual r -> r.label() + ": residual sum";
+        };
+    }
+}

@@ -1,0 +1,59 @@
+package dev.kiln.processor.codegen;
+
+import dev.kiln.processor.fuse.Step;
+
+/**
+ * The one table of primitive rules: for each primitive its forward snippet and the backward snippet
+ * derived from it. Elementwise rules are Java expressions over {@code x} (input), {@code y} (output)
+ * and {@code g} (gradient of the output); the others are JavaPoet named templates of kernel calls.
+ * The writers only place these snippets in loops; no derivative is written anywhere else.
+ */
+enum Primitive {
+    RELU("Math.max(x, 0f)", "y > 0f ? g : 0f", false),
+    SIGMOID("1f / (1f + (float) Math.exp(-x))", "g * y * (1f - y)", false),
+    TANH("(float) Math.tanh(x)", "g * (1f - y * y)", false),
+    /** Slope >= 0 is validated, so the sign of y is the sign of x. */
+    LEAKY_RELU("x > 0f ? x : $slope:Lf * x", "y > 0f ? g : $slope:Lf * g", false),
+    GELU("$gelu:T.gelu(x)", "g * $gelu:T.geluGrad(x)", true),
+    GELU_TANH("$gelu:T.geluTanh(x)", "g * $gelu:T.geluTanhGrad(x)", true),
+    /** The mask holds 0 or 1/(1-p), drawn in the forward pass. */
+    DROPOUT("x * m", "g * m", false),
+    RESIDUAL("x + s", "g", false),
+    SOFTMAX("$rowOps:T.softmax($in:L, 0, $out:L, 0, $rows:L, $cols:L)",
+            "$rowOps:T.softmaxBackward($out:L, 0, $gOut:L, 0, $gIn:L, 0, $rows:L, $cols:L, $acc:L)", false),
+    LOG_SOFTMAX("$rowOps:T.logSoftmax($in:L, 0, $out:L, 0, $rows:L, $cols:L)",
+            "$rowOps:T.logSoftmaxBackward($out:L, 0, $gOut:L, 0, $gIn:L, 0, $rows:L, $cols:L, $acc:L)", false),
+    /** y = x W^T: forward per block of rows; backward: bias = column sums, W += delta^T x, input = delta W. */
+    LINEAR("$dense:T.matmulNT($in:L, r0 * $inF:L, rb, $inF:L, params, $w:L, $outF:L, $pre:L, r0 * $outF:L)",
+            "$dense:T.matmulTN($delta:L, 0, $outF:L, $rows:L, $in:L, 0, $inF:L, grads, $w:L, accumulate)", false),
+    LINEAR_BIAS("x = x + params[$b:L + j]", "$dense:T.columnSums($delta:L, 0, $rows:L, $outF:L, grads, $b:L, accumulate)", false),
+    LINEAR_INPUT("", "$dense:T.matmulNN($delta:L, 0, $rows:L, $outF:L, params, $w:L, $inF:L, $gIn:L, 0, $acc:L)", false),
+    BATCH_NORM("$bn:T.forwardTrain($in:L, $out:L, $xhat:L, $invStd:L, n, $c:L, params, $gamma:L, $beta:L, $affine:L, state, $mean:L, $var:L, true, $momentum:Lf, $eps:Lf)",
+            "$bn:T.backward($gOut:L, $xhat:L, $invStd:L, n, $c:L, params, $gamma:L, $affine:L, grads, $gamma:L, $beta:L, $gIn:L, accumulate, $needIn:L, $acc:L)",
+            false),
+    BATCH_NORM_EVAL("$bn:T.forwardEval($in:L, $out:L, n, $c:L, params, $gamma:L, $beta:L, $affine:L, state, $mean:L, $var:L, $eps:Lf)",
+            "", false);
+
+    final String forward;
+    final String backward;
+    /** The backward rule reads the input x, so a fused producer must keep it (GELU's pre-activation). */
+    final boolean backwardUsesInput;
+
+    Primitive(String forward, String backward, boolean backwardUsesInput) {
+        this.forward = forward;
+        this.backward = backward;
+        this.backwardUsesInput = backwardUsesInput;
+    }
+
+    static Primitive of(Step.Activation a) {
+        return switch (a.kind()) {
+            case RELU -> RELU;
+            case SIGMOID -> SIGMOID;
+            case TANH -> TANH;
+            case LEAKY_RELU -> LEAKY_RELU;
+            case GELU -> a.tanhApproximation() ? GELU_TANH : GELU;
+            case SOFTMAX -> SOFTMAX;
+            case LOG_SOFTMAX -> LOG_SOFTMAX;
+        };
+    }
+}

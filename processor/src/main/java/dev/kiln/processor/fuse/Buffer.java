@@ -1,0 +1,12 @@
+package dev.kiln.processor.fuse;
+
+/**
+ * An activation array of the generated class, {@code perSample} floats per sample, allocated once for the
+ * largest batch. Its gradient lives in {@code name + "Grad"}. The model input is the caller's array and
+ * its gradient the caller's {@code gradIn}; the model output's gradient is the caller's {@code gradOut}.
+ */
+public record Buffer(String name, int perSample, Role role) {
+    public enum Role { INPUT, INTERNAL, SCRATCH }
+
+    public boolean isInput() { return role == Role.INPUT; }
+}

@@ -1,0 +1,232 @@
+package dev.kiln.processor.fuse;
+
+import dev.kiln.processor.model.ActivationKind;
+import dev.kiln.processor.model.InferredLayer;
+import dev.kiln.processor.model.InferredModel;
+import dev.kiln.processor.model.InitSpec;
+import dev.kiln.processor.model.LayerDecl;
+import dev.kiln.processor.model.LayerOp;
+import dev.kiln.processor.model.TensorShape;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Lowers an inferred model to fused {@link Step}s: blocks are inlined (keys {@code block.layer.weight},
+ * repeats {@code block.0.layer.weight}), a Linear absorbs its bias and elementwise activation, Flatten
+ * is free (the buffers are contiguous), parameters are laid out in declaration order in one flat buffer.
+ */
+public final class FusionPlanner {
+    private static final double SQRT5 = Math.sqrt(5);
+
+    private final List<Slot> params = new ArrayList<>(), state = new ArrayList<>();
+    private final List<Buffer> buffers = new ArrayList<>();
+    private final List<Step> steps = new ArrayList<>();
+    private final List<InitCall> defaults = new ArrayList<>(), custom = new ArrayList<>();
+    private int paramOffset, stateOffset;
+    private boolean dropout, batchNorm;
+
+    /** Fresh planner per model: it accumulates layouts while walking. */
+    public static PlanResult plan(InferredModel model) {
+        return new FusionPlanner().run(model);
+    }
+
+    private PlanResult run(InferredModel model) {
+        if (!model.decl().input().allFixed()) return new PlanResult.Unsupported("a symbolic input shape " + model.decl().input());
+        Buffer input = new Buffer("input", model.decl().input().numel(), Buffer.Role.INPUT);
+        Buffer out;
+        try {
+            out = walk(model, "", input);
+        } catch (UnsupportedException e) {
+            return new PlanResult.Unsupported(e.getMessage());
+        }
+        if (out.isInput()) return new PlanResult.Unsupported("a model without computing layers");
+        List<InitCall> inits = new ArrayList<>(defaults);
+        inits.addAll(custom);
+        return new PlanResult.Planned(new Plan(input.perSample(), out.perSample(), params, state, buffers, withAccumulation(steps),
+                inits, out, dropout, batchNorm));
+    }
+
+    private Buffer walk(InferredModel model, String prefix, Buffer current) {
+        if (model.layers().stream().anyMatch(l -> l.decl().op() instanceof LayerOp.Input || !l.decl().from().isEmpty())) {
+            throw new UnsupportedException("@Input/@From wiring");
+        }
+        if (model.decl().layers().stream().filter(LayerDecl::output).count() > 1) throw new UnsupportedException("several @Output");
+        for (InferredLayer layer : model.layers()) {
+            LayerDecl d = layer.decl();
+            String key = prefix + d.name();
+            String ident = key.replace('.', '_');
+            Buffer skip = current;
+            current = switch (d.op()) {
+                case LayerOp.Linear l -> linear(layer, l, key, ident, current);
+                case LayerOp.Activation a -> activation(a, layer.in(), key, ident, current);
+                case LayerOp.Dropout p -> {
+                    dropout = true;
+                    Buffer out = buffer(ident, current.perSample());
+                    Buffer mask = scratch(ident + "Mask", current.perSample());
+                    steps.add(new Step.Dropout(key, current, out, mask, p.p(), false));
+                    yield out;
+                }
+                case LayerOp.BatchNorm b -> batchNorm(layer, b, key, ident, current);
+                case LayerOp.Flatten f -> current;
+                case LayerOp.Block b -> {
+                    Buffer c = current;
+                    for (int r = 0; r < layer.body().size(); r++) {
+                        c = walk(layer.body().get(r), key + (b.repeat() > 1 ? "." + r : "") + ".", c);
+                    }
+                    yield c;
+                }
+                default -> throw new UnsupportedException(d.op().torchName());
+            };
+            if (!(d.op() instanceof LayerOp.Linear) && d.activation().isPresent()) {
+                current = activation(d.activation().get(), layer.out(), key, ident + "Act", current);
+            }
+            if (d.residual()) {
+                Buffer out = buffer(ident + "Sum", current.perSample());
+                steps.add(new Step.Residual(key, current, skip, out, false, false));
+                current = out;
+            }
+        }
+        return current;
+    }
+
+    private Buffer linear(InferredLayer layer, LayerOp.Linear l, String key, String ident, Buffer in) {
+        TensorShape shape = layer.in();
+        int inF = shape.size(shape.rank() - 1), outF = l.outFeatures();
+        int rows = shape.numel() / inF;
+        Slot w = param(key + ".weight", outF, inF);
+        Optional<Slot> b = l.bias() ? Optional.of(param(key + ".bias", outF)) : Optional.empty();
+        // nn.Linear.reset_parameters: kaiming_uniform_(weight, a=sqrt(5)), then U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for bias.
+        double gain = Math.sqrt(2.0 / (1 + SQRT5 * SQRT5));
+        double bound = Math.sqrt(3.0) * (gain / Math.sqrt(inF));
+        defaults.add(new InitCall(w, InitCall.Kind.UNIFORM, -bound, bound, key + ": nn.Linear default, kaiming_uniform_(a=sqrt(5))"));
+        b.ifPresent(s -> defaults.add(new InitCall(s, InitCall.Kind.UNIFORM, -1 / Math.sqrt(inF), 1 / Math.sqrt(inF), key + ": bias U(-1/sqrt(fan_in), 1/sqrt(fan_in))")));
+        layer.decl().init().ifPresent(spec -> custom.add(customInit(spec, w, inF, outF, key)));
+        Optional<Step.Activation> act = layer.decl().activation().map(FusionPlanner::toActivation);
+        Optional<Step.Activation> fused = act.filter(a -> !a.kind().rowWise());
+        Buffer out = buffer(ident, rows * outF);
+        boolean needsPre = fused.isPresent() && (fused.get().kind() == ActivationKind.GELU);
+        Optional<Buffer> pre = needsPre ? Optional.of(scratch(ident + "Pre", rows * outF)) : Optional.empty();
+        Buffer delta = fused.isPresent() ? scratch(ident + "Delta", rows * outF) : out;
+        steps.add(new Step.Dense(key, in, out, pre, delta, rows, inF, outF, w, b, fused, false));
+        if (act.isPresent() && act.get().kind().rowWise()) {
+            return rowWise(act.get(), layer.out(), key, ident + "Act", out);
+        }
+        return out;
+    }
+
+    private Buffer activation(LayerOp.Activation a, TensorShape shape, String key, String ident, Buffer in) {
+        Step.Activation act = toActivation(a);
+        if (act.kind().rowWise()) return rowWise(act, shape, key, ident, in);
+        Buffer out = buffer(ident, in.perSample());
+        steps.add(new Step.Elementwise(key, in, out, act, false));
+        return out;
+    }
+
+    private Buffer rowWise(Step.Activation act, TensorShape shape, String key, String ident, Buffer in) {
+        int cols = shape.size(shape.rank() - 1);
+        Buffer out = buffer(ident, in.perSample());
+        steps.add(new Step.RowWise(key, in, out, act, cols, false));
+        return out;
+    }
+
+    private Buffer batchNorm(InferredLayer layer, LayerOp.BatchNorm b, String key, String ident, Buffer in) {
+        if (layer.in().rank() != 1) throw new UnsupportedException("BatchNorm over " + layer.in());
+        if (!b.trackRunningStats()) throw new UnsupportedException("BatchNorm without running statistics");
+        batchNorm = true;
+        int c = layer.in().size(0);
+        Optional<Slot> w = b.affine() ? Optional.of(param(key + ".weight", c)) : Optional.empty();
+        Optional<Slot> bias = b.affine() ? Optional.of(param(key + ".bias", c)) : Optional.empty();
+        Slot mean = state(key + ".running_mean", c), var = state(key + ".running_var", c), count = state(key + ".num_batches_tracked");
+        w.ifPresent(s -> defaults.add(new InitCall(s, InitCall.Kind.FILL, 1, 0, key + ": weight = 1 (bias, running_mean = 0)")));
+        defaults.add(new InitCall(var, InitCall.Kind.FILL, 1, 0, key + ": running_var = 1"));
+        Buffer out = buffer(ident, c);
+        Buffer xhat = scratch(ident + "Xhat", c);
+        steps.add(new Step.BatchNorm(key, in, out, xhat, c, w, bias, mean, var, count, true, b.eps(), b.momentum(), false));
+        return out;
+    }
+
+    private static Step.Activation toActivation(LayerOp.Activation a) {
+        return new Step.Activation(a.kind(), a.kind() == ActivationKind.GELU && a.param() == 1,
+                a.kind() == ActivationKind.LEAKY_RELU ? a.param() : 0);
+    }
+
+    /** torch.nn.init formulas; fans as _calculate_fan_in_and_fan_out for a [out, in] weight. */
+    private static InitCall customInit(InitSpec spec, Slot w, int fanIn, int fanOut, String key) {
+        String why = key + ": @Init." + spec.kind();
+        return switch (spec.kind()) {
+            case XAVIER_UNIFORM -> {
+                double a = Math.sqrt(3.0) * (spec.a() * Math.sqrt(2.0 / (fanIn + fanOut)));
+                yield new InitCall(w, InitCall.Kind.UNIFORM, -a, a, why);
+            }
+            case XAVIER_NORMAL -> new InitCall(w, InitCall.Kind.NORMAL, 0, spec.a() * Math.sqrt(2.0 / (fanIn + fanOut)), why);
+            case KAIMING_UNIFORM -> {
+                double std = Math.sqrt(2.0 / (1 + spec.a() * spec.a())) / Math.sqrt(spec.fanOut() ? fanOut : fanIn);
+                double bound = Math.sqrt(3.0) * std;
+                yield new InitCall(w, InitCall.Kind.UNIFORM, -bound, bound, why);
+            }
+            case KAIMING_NORMAL -> new InitCall(w, InitCall.Kind.NORMAL, 0,
+                    Math.sqrt(2.0 / (1 + spec.a() * spec.a())) / Math.sqrt(spec.fanOut() ? fanOut : fanIn), why);
+            case NORMAL -> new InitCall(w, InitCall.Kind.NORMAL, spec.a(), spec.b(), why);
+            case UNIFORM -> new InitCall(w, InitCall.Kind.UNIFORM, spec.a(), spec.b(), why);
+            case ZEROS -> new InitCall(w, InitCall.Kind.FILL, 0, 0, why);
+        };
+    }
+
+    /**
+     * Marks each step whose input gradient must add to one already written: walking backward, the first
+     * writer of a buffer's gradient overwrites it, later ones accumulate.
+     */
+    private static List<Step> withAccumulation(List<Step> forward) {
+        Set<Buffer> written = new HashSet<>();
+        Step[] out = new Step[forward.size()];
+        for (int i = forward.size() - 1; i >= 0; i--) {
+            Step s = forward.get(i);
+            boolean acc = !written.add(s.in());
+            out[i] = switch (s) {
+                case Step.Dense d -> new Step.Dense(d.label(), d.in(), d.out(), d.pre(), d.delta(), d.rowsPerSample(), d.inFeatures(),
+                        d.outFeatures(), d.weight(), d.bias(), d.activation(), acc);
+                case Step.Elementwise e -> new Step.Elementwise(e.label(), e.in(), e.out(), e.activation(), acc);
+                case Step.RowWise r -> new Step.RowWise(r.label(), r.in(), r.out(), r.activation(), r.cols(), acc);
+                case Step.Dropout p -> new Step.Dropout(p.label(), p.in(), p.out(), p.mask(), p.p(), acc);
+                case Step.BatchNorm b -> new Step.BatchNorm(b.label(), b.in(), b.out(), b.xhat(), b.channels(), b.weight(), b.bias(),
+                        b.runningMean(), b.runningVar(), b.count(), b.track(), b.eps(), b.momentum(), acc);
+                case Step.Residual r -> new Step.Residual(r.label(), r.in(), r.skip(), r.out(), acc, !written.add(r.skip()));
+            };
+        }
+        return List.of(out);
+    }
+
+    private Slot param(String key, int... shape) {
+        Slot s = new Slot(key, paramOffset, shape);
+        paramOffset += s.size();
+        params.add(s);
+        return s;
+    }
+
+    private Slot state(String key, int... shape) {
+        Slot s = new Slot(key, stateOffset, shape);
+        stateOffset += s.size();
+        state.add(s);
+        return s;
+    }
+
+    private Buffer buffer(String name, int perSample) {
+        Buffer b = new Buffer(name, perSample, Buffer.Role.INTERNAL);
+        buffers.add(b);
+        return b;
+    }
+
+    private Buffer scratch(String name, int perSample) {
+        Buffer b = new Buffer(name, perSample, Buffer.Role.SCRATCH);
+        buffers.add(b);
+        return b;
+    }
+
+    private static final class UnsupportedException extends RuntimeException {
+        UnsupportedException(String what) { super(what, null, false, false); }
+    }
+}

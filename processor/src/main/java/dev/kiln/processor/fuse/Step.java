@@ -1,0 +1,42 @@
+package dev.kiln.processor.fuse;
+
+import dev.kiln.processor.model.ActivationKind;
+
+import java.util.Optional;
+
+/**
+ * One fused kernel of the generated forward pass, in order; the backward pass runs them in reverse.
+ * {@code accumulate} says whether the step's input gradient adds to what a later step (seen earlier in
+ * the backward pass) already wrote there, as happens at a residual connection's skip.
+ */
+public sealed interface Step {
+    String label();
+
+    Buffer in();
+
+    Buffer out();
+
+    boolean accumulate();
+
+    /** Linear with its bias and activation fused into one pass over each block of rows. */
+    record Dense(String label, Buffer in, Buffer out, Optional<Buffer> pre, Buffer delta, int rowsPerSample, int inFeatures,
+                 int outFeatures, Slot weight, Optional<Slot> bias, Optional<Activation> activation, boolean accumulate)
+            implements Step {}
+
+    /** {@code slope} is LeakyReLU's negative slope, 0 for the others. */
+    record Activation(ActivationKind kind, boolean tanhApproximation, double slope) {}
+
+    record Elementwise(String label, Buffer in, Buffer out, Activation activation, boolean accumulate) implements Step {}
+
+    record RowWise(String label, Buffer in, Buffer out, Activation activation, int cols, boolean accumulate) implements Step {}
+
+    record Dropout(String label, Buffer in, Buffer out, Buffer mask, double p, boolean accumulate) implements Step {}
+
+    record BatchNorm(String label, Buffer in, Buffer out, Buffer xhat, int channels, Optional<Slot> weight, Optional<Slot> bias,
+                     Slot runningMean, Slot runningVar, Slot count, boolean track, double eps, double momentum,
+                     boolean accumulate) implements Step {}
+
+    /** {@code out = in + skip}; backward hands the gradient to both. */
+    record Residual(String label, Buffer in, Buffer skip, Buffer out, boolean accumulate, boolean accumulateSkip)
+            implements Step {}
+}

@@ -1,0 +1,41 @@
+package dev.kiln.compiled;
+
+/**
+ * What every generated {@code Kiln*} class offers the {@link Trainer}: forward and backward on raw
+ * row-major float arrays, with parameters and their gradients in two flat buffers. These calls
+ * allocate nothing once {@link #ensureCapacity} has planned the activations for the largest batch.
+ */
+public interface CompiledModel {
+    /** Floats per input sample (the product of the input shape after N). */
+    int inputSize();
+
+    /** Floats per output sample. */
+    int outputSize();
+
+    /** All trainable parameters, layer after layer, in state-dict order. */
+    float[] parameterBuffer();
+
+    /** The gradients, same layout as {@link #parameterBuffer()}. */
+    float[] gradientBuffer();
+
+    /** Non-trainable state (BatchNorm running statistics); empty when the model has none. */
+    float[] stateBuffer();
+
+    /** Plans activation buffers for batches up to {@code maxBatch}; grows them only when asked for more. */
+    void ensureCapacity(int maxBatch);
+
+    int capacity();
+
+    /** Runs the network on {@code n} samples of {@code x}; returns the model's output buffer (first {@code n * outputSize()} floats). */
+    float[] forward(float[] x, int n);
+
+    /** Backpropagates {@code gradOut} through the last forward, overwriting the gradient buffer; no input gradient. */
+    void backwardParameters(float[] gradOut, int n);
+
+    /** As {@link #backwardParameters} and also writes the input gradient into {@code gradIn}. */
+    void backward(float[] gradOut, int n, float[] gradIn);
+
+    void train(boolean mode);
+
+    boolean isTraining();
+}

@@ -1,0 +1,215 @@
+package dev.kiln.compiled;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The matrix products of a dense layer, on row-major float arrays with explicit offsets, so generated
+ * code can point them into its flat parameter and activation buffers without copying.
+ *
+ * <p>Three shapes cover forward and backward of {@code y = x W^T} with PyTorch's {@code [out, in]}
+ * weight layout: {@link #matmulNT} (forward: dot products along the contiguous {@code in}),
+ * {@link #matmulNN} (input gradient {@code dx = dy W}) and {@link #matmulTN} (weight gradient
+ * {@code dW = dy^T x}). The last two are the same broadcast-FMA kernel with different strides for A.
+ * Each has a scalar twin: {@link Kernels#SCALAR} forces it, and tests use it as the oracle.
+ */
+public final class Dense {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+
+    private Dense() {}
+
+    /** {@code c[m x n] = a[m x k] * b[n x k]^T}: row i of c is row i of a dotted with every row of b. */
+    public static void matmulNT(float[] a, int aOff, int m, int k, float[] b, int bOff, int n, float[] c, int cOff) {
+        if (Kernels.SCALAR || k < L) {
+            matmulNTScalar(a, aOff, m, k, b, bOff, n, c, cOff);
+            return;
+        }
+        int i = 0;
+        // Four rows of a against two rows of b: 8 accumulators, 6 loads per 8 FMAs, all in registers.
+        for (; i + 4 <= m; i += 4) {
+            int j = 0;
+            for (; j + 2 <= n; j += 2) nt4x2(a, aOff + i * k, k, b, bOff + j * k, c, cOff + i * n + j, n);
+            for (; j < n; j++) {
+                for (int r = 0; r < 4; r++) c[cOff + (i + r) * n + j] = dot(a, aOff + (i + r) * k, b, bOff + j * k, k);
+            }
+        }
+        for (; i < m; i++) {
+            for (int j = 0; j < n; j++) c[cOff + i * n + j] = dot(a, aOff + i * k, b, bOff + j * k, k);
+        }
+    }
+
+    private static void nt4x2(float[] a, int a0, int k, float[] b, int b0, float[] c, int c0, int ldc) {
+        FloatVector s00 = FloatVector.zero(S), s01 = FloatVector.zero(S), s10 = FloatVector.zero(S), s11 = FloatVector.zero(S);
+        FloatVector s20 = FloatVector.zero(S), s21 = FloatVector.zero(S), s30 = FloatVector.zero(S), s31 = FloatVector.zero(S);
+        int bound = S.loopBound(k);
+        int q = 0;
+        for (; q < bound; q += L) {
+            FloatVector w0 = FloatVector.fromArray(S, b, b0 + q);
+            FloatVector w1 = FloatVector.fromArray(S, b, b0 + k + q);
+            FloatVector x0 = FloatVector.fromArray(S, a, a0 + q);
+            s00 = x0.fma(w0, s00);
+            s01 = x0.fma(w1, s01);
+            FloatVector x1 = FloatVector.fromArray(S, a, a0 + k + q);
+            s10 = x1.fma(w0, s10);
+            s11 = x1.fma(w1, s11);
+            FloatVector x2 = FloatVector.fromArray(S, a, a0 + 2 * k + q);
+            s20 = x2.fma(w0, s20);
+            s21 = x2.fma(w1, s21);
+            FloatVector x3 = FloatVector.fromArray(S, a, a0 + 3 * k + q);
+            s30 = x3.fma(w0, s30);
+            s31 = x3.fma(w1, s31);
+        }
+        float r00 = s00.reduceLanes(VectorOperators.ADD), r01 = s01.reduceLanes(VectorOperators.ADD);
+        float r10 = s10.reduceLanes(VectorOperators.ADD), r11 = s11.reduceLanes(VectorOperators.ADD);
+        float r20 = s20.reduceLanes(VectorOperators.ADD), r21 = s21.reduceLanes(VectorOperators.ADD);
+        float r30 = s30.reduceLanes(VectorOperators.ADD), r31 = s31.reduceLanes(VectorOperators.ADD);
+        for (; q < k; q++) {
+            float w0 = b[b0 + q], w1 = b[b0 + k + q];
+            float x0 = a[a0 + q], x1 = a[a0 + k + q], x2 = a[a0 + 2 * k + q], x3 = a[a0 + 3 * k + q];
+            r00 += x0 * w0; r01 += x0 * w1; r10 += x1 * w0; r11 += x1 * w1;
+            r20 += x2 * w0; r21 += x2 * w1; r30 += x3 * w0; r31 += x3 * w1;
+        }
+        c[c0] = r00; c[c0 + 1] = r01;
+        c[c0 + ldc] = r10; c[c0 + ldc + 1] = r11;
+        c[c0 + 2 * ldc] = r20; c[c0 + 2 * ldc + 1] = r21;
+        c[c0 + 3 * ldc] = r30; c[c0 + 3 * ldc + 1] = r31;
+    }
+
+    private static float dot(float[] a, int a0, float[] b, int b0, int k) {
+        FloatVector acc = FloatVector.zero(S);
+        int bound = S.loopBound(k);
+        int q = 0;
+        for (; q < bound; q += L) acc = FloatVector.fromArray(S, a, a0 + q).fma(FloatVector.fromArray(S, b, b0 + q), acc);
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; q < k; q++) s += a[a0 + q] * b[b0 + q];
+        return s;
+    }
+
+    /** {@code c[m x n] (+)= a[m x k] * b[k x n]}: the input gradient {@code dx = dy * W}. */
+    public static void matmulNN(float[] a, int aOff, int m, int k, float[] b, int bOff, int n, float[] c, int cOff, boolean accumulate) {
+        broadcastGemm(a, aOff, k, 1, m, k, b, bOff, n, c, cOff, accumulate);
+    }
+
+    /** {@code c[m x n] (+)= a[k x m]^T * b[k x n]}: the weight gradient {@code dW = dy^T * x}. */
+    public static void matmulTN(float[] a, int aOff, int m, int k, float[] b, int bOff, int n, float[] c, int cOff, boolean accumulate) {
+        broadcastGemm(a, aOff, 1, m, m, k, b, bOff, n, c, cOff, accumulate);
+    }
+
+    /**
+     * {@code c[i, :] (+)= sum_q A(i, q) * b[q, :]} with A(i, q) at {@code a[aOff + i*ai + q*aq]}: rows of b
+     * are scaled by broadcast scalars of A and summed, so every load of b is a contiguous vector.
+     */
+    private static void broadcastGemm(float[] a, int aOff, int ai, int aq, int m, int k, float[] b, int bOff, int n,
+                                      float[] c, int cOff, boolean accumulate) {
+        if (Kernels.SCALAR) {
+            broadcastGemmScalar(a, aOff, ai, aq, m, k, b, bOff, n, c, cOff, accumulate);
+            return;
+        }
+        int bound2 = n - n % (2 * L);
+        int i = 0;
+        for (; i + 4 <= m; i += 4) {
+            int a0 = aOff + i * ai;
+            int j = 0;
+            // Four rows of c by two vectors of columns: 8 accumulators, 2 loads and 4 broadcasts per step.
+            for (; j < bound2; j += 2 * L) {
+                int c0 = cOff + i * n + j;
+                FloatVector c00, c01, c10, c11, c20, c21, c30, c31;
+                if (accumulate) {
+                    c00 = FloatVector.fromArray(S, c, c0); c01 = FloatVector.fromArray(S, c, c0 + L);
+                    c10 = FloatVector.fromArray(S, c, c0 + n); c11 = FloatVector.fromArray(S, c, c0 + n + L);
+                    c20 = FloatVector.fromArray(S, c, c0 + 2 * n); c21 = FloatVector.fromArray(S, c, c0 + 2 * n + L);
+                    c30 = FloatVector.fromArray(S, c, c0 + 3 * n); c31 = FloatVector.fromArray(S, c, c0 + 3 * n + L);
+                } else {
+                    c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = FloatVector.zero(S);
+                }
+                for (int q = 0; q < k; q++) {
+                    int bq = bOff + q * n + j;
+                    FloatVector b0 = FloatVector.fromArray(S, b, bq);
+                    FloatVector b1 = FloatVector.fromArray(S, b, bq + L);
+                    int aq0 = a0 + q * aq;
+                    FloatVector x0 = FloatVector.broadcast(S, a[aq0]);
+                    c00 = x0.fma(b0, c00); c01 = x0.fma(b1, c01);
+                    FloatVector x1 = FloatVector.broadcast(S, a[aq0 + ai]);
+                    c10 = x1.fma(b0, c10); c11 = x1.fma(b1, c11);
+                    FloatVector x2 = FloatVector.broadcast(S, a[aq0 + 2 * ai]);
+                    c20 = x2.fma(b0, c20); c21 = x2.fma(b1, c21);
+                    FloatVector x3 = FloatVector.broadcast(S, a[aq0 + 3 * ai]);
+                    c30 = x3.fma(b0, c30); c31 = x3.fma(b1, c31);
+                }
+                c00.intoArray(c, c0); c01.intoArray(c, c0 + L);
+                c10.intoArray(c, c0 + n); c11.intoArray(c, c0 + n + L);
+                c20.intoArray(c, c0 + 2 * n); c21.intoArray(c, c0 + 2 * n + L);
+                c30.intoArray(c, c0 + 3 * n); c31.intoArray(c, c0 + 3 * n + L);
+            }
+            if (j < n) tailColumns(a, aOff, ai, aq, i, i + 4, k, b, bOff, n, j, c, cOff, accumulate);
+        }
+        if (i < m) tailRows(a, aOff, ai, aq, i, m, k, b, bOff, n, c, cOff, accumulate);
+    }
+
+    /** Rows {@code i0..i1} of c, one vector of columns at a time, then a scalar tail. */
+    private static void tailRows(float[] a, int aOff, int ai, int aq, int i0, int i1, int k, float[] b, int bOff, int n,
+                                 float[] c, int cOff, boolean accumulate) {
+        tailColumns(a, aOff, ai, aq, i0, i1, k, b, bOff, n, 0, c, cOff, accumulate);
+    }
+
+    private static void tailColumns(float[] a, int aOff, int ai, int aq, int i0, int i1, int k, float[] b, int bOff, int n,
+                                    int j0, float[] c, int cOff, boolean accumulate) {
+        int bound = j0 + S.loopBound(n - j0);
+        for (int i = i0; i < i1; i++) {
+            int ar = aOff + i * ai;
+            int j = j0;
+            for (; j < bound; j += L) {
+                int ci = cOff + i * n + j;
+                FloatVector acc = accumulate ? FloatVector.fromArray(S, c, ci) : FloatVector.zero(S);
+                for (int q = 0; q < k; q++) {
+                    acc = FloatVector.broadcast(S, a[ar + q * aq]).fma(FloatVector.fromArray(S, b, bOff + q * n + j), acc);
+                }
+                acc.intoArray(c, ci);
+            }
+            for (; j < n; j++) {
+                float s = accumulate ? c[cOff + i * n + j] : 0f;
+                for (int q = 0; q < k; q++) s += a[ar + q * aq] * b[bOff + q * n + j];
+                c[cOff + i * n + j] = s;
+            }
+        }
+    }
+
+    /** {@code db[j] (+)= sum_i dy[i, j]} over m rows of n columns: the bias gradient. */
+    public static void columnSums(float[] dy, int dyOff, int m, int n, float[] db, int dbOff, boolean accumulate) {
+        int bound = Kernels.SCALAR ? 0 : S.loopBound(n);
+        int j = 0;
+        for (; j < bound; j += L) {
+            FloatVector acc = accumulate ? FloatVector.fromArray(S, db, dbOff + j) : FloatVector.zero(S);
+            for (int i = 0; i < m; i++) acc = acc.add(FloatVector.fromArray(S, dy, dyOff + i * n + j));
+            acc.intoArray(db, dbOff + j);
+        }
+        for (; j < n; j++) {
+            float s = accumulate ? db[dbOff + j] : 0f;
+            for (int i = 0; i < m; i++) s += dy[dyOff + i * n + j];
+            db[dbOff + j] = s;
+        }
+    }
+
+    static void matmulNTScalar(float[] a, int aOff, int m, int k, float[] b, int bOff, int n, float[] c, int cOff) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float s = 0f;
+                for (int q = 0; q < k; q++) s += a[aOff + i * k + q] * b[bOff + j * k + q];
+                c[cOff + i * n + j] = s;
+            }
+        }
+    }
+
+    static void broadcastGemmScalar(float[] a, int aOff, int ai, int aq, int m, int k, float[] b, int bOff, int n,
+                                    float[] c, int cOff, boolean accumulate) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float s = accumulate ? c[cOff + i * n + j] : 0f;
+                for (int q = 0; q < k; q++) s += a[aOff + i * ai + q * aq] * b[bOff + q * n + j];
+                c[cOff + i * n + j] = s;
+            }
+        }
+    }
+}

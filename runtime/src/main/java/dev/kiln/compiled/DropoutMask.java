@@ -1,0 +1,25 @@
+package dev.kiln.compiled;
+
+/**
+ * Dropout masks from a SplitMix64 stream owned by the model. PyTorch's dropout draws from its own
+ * Philox/MT stream, so masks differ from PyTorch's for the same seed; only the distribution matches.
+ */
+public final class DropoutMask {
+    private long state;
+
+    public DropoutMask(long seed) { this.state = seed; }
+
+    /** Fills {@code mask[off, off+len)} with 0 (probability p) or 1/(1-p), the inverted-dropout scale. */
+    public void fill(float[] mask, int off, int len, float p) {
+        float scale = 1f / (1f - p);
+        for (int i = 0; i < len; i++) mask[off + i] = nextFloat() < p ? 0f : scale;
+    }
+
+    private float nextFloat() {
+        long z = (state += 0x9E3779B97F4A7C15L);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        z ^= z >>> 31;
+        return (z >>> 40) * 0x1.0p-24f;
+    }
+}

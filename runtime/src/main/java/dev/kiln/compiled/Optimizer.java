@@ -1,0 +1,163 @@
+package dev.kiln.compiled;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Optimizers that update the whole flat parameter buffer in one vectorised loop, with PyTorch's
+ * update rules and defaults. State buffers are sized on {@link #bind}, once, so a step allocates nothing.
+ */
+public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
+    VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    /** Sizes the state for a parameter buffer of {@code size} floats and clears it. */
+    void bind(int size);
+
+    void step(float[] params, float[] grads);
+
+    double lr();
+
+    void setLr(double lr);
+
+    /** {@code optim.SGD(lr, momentum=0, dampening=0, weight_decay=0, nesterov=False)}. */
+    static Sgd sgd(double lr) { return new Sgd(lr, 0, 0, 0, false); }
+
+    static Sgd sgd(double lr, double momentum) { return new Sgd(lr, momentum, 0, 0, false); }
+
+    /** {@code optim.Adam(lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0)}. */
+    static Adam adam(double lr) { return new Adam(lr, 0.9, 0.999, 1e-8, 0); }
+
+    final class Sgd implements Optimizer {
+        private double lr;
+        private final float momentum, dampening, weightDecay;
+        private final boolean nesterov;
+        private float[] velocity = new float[0];
+        private boolean started;
+
+        public Sgd(double lr, double momentum, double dampening, double weightDecay, boolean nesterov) {
+            if (nesterov && (momentum <= 0 || dampening != 0)) {
+                throw new IllegalArgumentException("Nesterov momentum requires a momentum and zero dampening");
+            }
+            this.lr = lr;
+            this.momentum = (float) momentum;
+            this.dampening = (float) dampening;
+            this.weightDecay = (float) weightDecay;
+            this.nesterov = nesterov;
+        }
+
+        @Override
+        public void bind(int size) {
+            velocity = new float[size];
+            started = false;
+        }
+
+        @Override
+        public void step(float[] p, float[] g) {
+            float lrF = (float) lr;
+            int len = p.length;
+            if (momentum == 0f) {
+                int i = 0;
+                if (!Kernels.SCALAR) {
+                    FloatVector nlr = FloatVector.broadcast(S, -lrF);
+                    for (int bound = S.loopBound(len); i < bound; i += S.length()) {
+                        FloatVector pv = FloatVector.fromArray(S, p, i);
+                        FloatVector d = FloatVector.fromArray(S, g, i).add(pv.mul(weightDecay));
+                        d.fma(nlr, pv).intoArray(p, i);
+                    }
+                }
+                for (; i < len; i++) p[i] -= lrF * (g[i] + weightDecay * p[i]);
+                return;
+            }
+            // PyTorch starts the momentum buffer as a copy of the first gradient (no dampening on step 1).
+            float keep = started ? 1f - dampening : 1f;
+            float mom = started ? momentum : 0f;
+            started = true;
+            float[] v = velocity;
+            int i = 0;
+            if (!Kernels.SCALAR) {
+                for (int bound = S.loopBound(len); i < bound; i += S.length()) {
+                    FloatVector pv = FloatVector.fromArray(S, p, i);
+                    FloatVector d = FloatVector.fromArray(S, g, i).add(pv.mul(weightDecay));
+                    FloatVector buf = FloatVector.fromArray(S, v, i).mul(mom).add(d.mul(keep));
+                    buf.intoArray(v, i);
+                    FloatVector step = nesterov ? d.add(buf.mul(momentum)) : buf;
+                    pv.sub(step.mul(lrF)).intoArray(p, i);
+                }
+            }
+            for (; i < len; i++) {
+                float d = g[i] + weightDecay * p[i];
+                float buf = v[i] * mom + d * keep;
+                v[i] = buf;
+                p[i] -= lrF * (nesterov ? d + momentum * buf : buf);
+            }
+        }
+
+        @Override
+        public double lr() { return lr; }
+
+        @Override
+        public void setLr(double lr) { this.lr = lr; }
+    }
+
+    final class Adam implements Optimizer {
+        private double lr;
+        private final double beta1, beta2;
+        private final float eps, weightDecay;
+        private float[] m = new float[0], v = new float[0];
+        private int stepCount;
+
+        public Adam(double lr, double beta1, double beta2, double eps, double weightDecay) {
+            this.lr = lr;
+            this.beta1 = beta1;
+            this.beta2 = beta2;
+            this.eps = (float) eps;
+            this.weightDecay = (float) weightDecay;
+        }
+
+        @Override
+        public void bind(int size) {
+            m = new float[size];
+            v = new float[size];
+            stepCount = 0;
+        }
+
+        @Override
+        public void step(float[] p, float[] g) {
+            stepCount++;
+            // The bias corrections are per step, so they are folded into two scalars outside the loop.
+            float b1 = (float) beta1, b2 = (float) beta2, c1 = (float) (1 - beta1), c2 = (float) (1 - beta2);
+            float stepSize = (float) (lr / (1 - Math.pow(beta1, stepCount)));
+            float invBc2Sqrt = (float) (1 / Math.sqrt(1 - Math.pow(beta2, stepCount)));
+            float[] mm = m, vv = v;
+            int len = p.length;
+            int i = 0;
+            if (!Kernels.SCALAR) {
+                for (int bound = S.loopBound(len); i < bound; i += S.length()) {
+                    FloatVector pv = FloatVector.fromArray(S, p, i);
+                    FloatVector gv = FloatVector.fromArray(S, g, i);
+                    if (weightDecay != 0f) gv = gv.add(pv.mul(weightDecay));
+                    FloatVector mv = FloatVector.fromArray(S, mm, i).mul(b1).add(gv.mul(c1));
+                    FloatVector vv2 = FloatVector.fromArray(S, vv, i).mul(b2).add(gv.mul(gv).mul(c2));
+                    mv.intoArray(mm, i);
+                    vv2.intoArray(vv, i);
+                    FloatVector denom = vv2.sqrt().mul(invBc2Sqrt).add(eps);
+                    pv.sub(mv.div(denom).mul(stepSize)).intoArray(p, i);
+                }
+            }
+            for (; i < len; i++) {
+                float gi = g[i] + weightDecay * p[i];
+                float mi = mm[i] * b1 + gi * c1;
+                float vi = vv[i] * b2 + gi * gi * c2;
+                mm[i] = mi;
+                vv[i] = vi;
+                p[i] -= stepSize * (mi / ((float) Math.sqrt(vi) * invBc2Sqrt + eps));
+            }
+        }
+
+        @Override
+        public double lr() { return lr; }
+
+        @Override
+        public void setLr(double lr) { this.lr = lr; }
+    }
+}

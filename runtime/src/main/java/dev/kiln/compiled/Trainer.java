@@ -1,0 +1,225 @@
+package dev.kiln.compiled;
+
+import dev.kiln.tensor.Tensor;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalDouble;
+import java.util.SplittableRandom;
+
+/**
+ * Drives a {@link CompiledModel}: shuffled mini-batches, the fused loss, backward, one optimizer pass
+ * over the flat buffer. All batch buffers are allocated when the trainer is built or on the first
+ * {@link #fit}, so {@link #step} allocates nothing. One plain-text line per epoch goes to the log.
+ */
+public final class Trainer {
+    private final CompiledModel model;
+    private final Loss loss;
+    private final Optimizer optimizer;
+    private final int in, out, targetSize;
+    private float[] xBatch = new float[0], yBatch = new float[0], gradOut = new float[0];
+    private int correctInLastStep;
+    private PrintStream log = System.out;
+    private long shuffleSeed = 0;
+    private float[] valX = new float[0], valY = new float[0];
+    private int patience;
+    private double minDelta;
+    private Path checkpoint;
+
+    public Trainer(CompiledModel model, Loss loss, Optimizer optimizer) {
+        this.model = model;
+        this.loss = loss;
+        this.optimizer = optimizer;
+        this.in = model.inputSize();
+        this.out = model.outputSize();
+        this.targetSize = loss.targetSize(out);
+        optimizer.bind(model.parameterBuffer().length);
+    }
+
+    /** Where the per-epoch lines go; {@code null} silences them. */
+    public Trainer log(PrintStream log) { this.log = log; return this; }
+
+    /** Seed of the shuffling stream (independent of the weights' seed). */
+    public Trainer shuffleSeed(long seed) { this.shuffleSeed = seed; return this; }
+
+    /** A held-out set: evaluated after every epoch, and what early stopping and checkpoints watch. */
+    public Trainer validation(float[] x, float[] y) { this.valX = x; this.valY = y; return this; }
+
+    /** Stops when the watched loss has not improved by {@code minDelta} for {@code patience} epochs. */
+    public Trainer earlyStopping(int patience, double minDelta) {
+        if (patience < 1) throw new IllegalArgumentException("patience must be at least 1, got " + patience);
+        this.patience = patience;
+        this.minDelta = minDelta;
+        return this;
+    }
+
+    /** Saves the model atomically to {@code path} whenever the watched loss reaches a new best. */
+    public Trainer checkpoint(Path path) { this.checkpoint = path; return this; }
+
+    public Optimizer optimizer() { return optimizer; }
+
+    public History fit(Tensor x, Tensor y, int epochs, int batchSize) {
+        return fit(x.toFloatArray(), y.toFloatArray(), epochs, batchSize);
+    }
+
+    /**
+     * Trains for up to {@code epochs} epochs on {@code x} ({@code samples * inputSize} floats) and
+     * {@code y} (one class index per sample for cross-entropy, {@code outputSize} floats for MSE).
+     */
+    public History fit(float[] x, float[] y, int epochs, int batchSize) {
+        int samples = checkData(x, y);
+        prepare(batchSize);
+        int[] order = new int[samples];
+        for (int i = 0; i < samples; i++) order[i] = i;
+        SplittableRandom rng = new SplittableRandom(shuffleSeed);
+        List<History.Epoch> epochsRun = new ArrayList<>();
+        double best = Double.POSITIVE_INFINITY;
+        int sinceBest = 0;
+        boolean stopped = false;
+        model.train(true);
+        for (int epoch = 1; epoch <= epochs; epoch++) {
+            long t0 = System.nanoTime();
+            shuffle(order, rng);
+            double lossSum = 0;
+            long correct = 0;
+            for (int start = 0; start < samples; start += batchSize) {
+                int n = Math.min(batchSize, samples - start);
+                gather(x, y, order, start, n);
+                lossSum += (double) step(xBatch, yBatch, n) * n;
+                correct += correctInLastStep;
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            OptionalDouble acc = loss.classification() ? OptionalDouble.of((double) correct / samples) : OptionalDouble.empty();
+            OptionalDouble valLoss = OptionalDouble.empty(), valAcc = OptionalDouble.empty();
+            if (valX.length > 0) {
+                Evaluation ev = evaluate(valX, valY);
+                valLoss = OptionalDouble.of(ev.loss());
+                valAcc = ev.accuracy();
+            }
+            var record = new History.Epoch(epoch, lossSum / samples, acc, valLoss, valAcc, seconds);
+            epochsRun.add(record);
+            if (log != null) log.println(progressLine(record, epochs, samples));
+            double watched = valLoss.orElse(record.loss());
+            if (watched < best - minDelta) {
+                best = watched;
+                sinceBest = 0;
+                saveCheckpoint();
+            } else if (patience > 0 && ++sinceBest >= patience) {
+                stopped = true;
+                if (log != null) log.printf(Locale.ROOT, "early stopping: no improvement for %d epochs%n", patience);
+                break;
+            }
+        }
+        return new History(List.copyOf(epochsRun), stopped);
+    }
+
+    /**
+     * One optimisation step on the first {@code n} samples of the batch arrays: forward, fused loss and
+     * gradient, backward, optimizer. Returns the mean loss. Allocates nothing after {@link #prepare}.
+     */
+    public float step(float[] x, float[] y, int n) {
+        float[] output = model.forward(x, n);
+        float value = loss.forwardBackward(output, y, n, out, gradOut);
+        correctInLastStep = loss.classification() ? countCorrect(output, y, n) : 0;
+        model.backwardParameters(gradOut, n);
+        optimizer.step(model.parameterBuffer(), model.gradientBuffer());
+        return value;
+    }
+
+    /** Sizes the batch buffers and the model's activations for batches of up to {@code batchSize}. */
+    public void prepare(int batchSize) {
+        if (batchSize < 1) throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
+        model.ensureCapacity(batchSize);
+        if (xBatch.length < batchSize * in) {
+            xBatch = new float[batchSize * in];
+            yBatch = new float[batchSize * targetSize];
+            gradOut = new float[batchSize * out];
+        }
+    }
+
+    /** Mean loss and accuracy over a data set in eval mode (dropout off, running statistics); restores the mode. */
+    public Evaluation evaluate(float[] x, float[] y) {
+        int samples = checkData(x, y);
+        boolean wasTraining = model.isTraining();
+        model.train(false);
+        int chunk = Math.max(1, model.capacity());
+        prepare(chunk);
+        double lossSum = 0;
+        long correct = 0;
+        for (int start = 0; start < samples; start += chunk) {
+            int n = Math.min(chunk, samples - start);
+            System.arraycopy(x, start * in, xBatch, 0, n * in);
+            System.arraycopy(y, start * targetSize, yBatch, 0, n * targetSize);
+            float[] output = model.forward(xBatch, n);
+            lossSum += (double) loss.forwardBackward(output, yBatch, n, out, gradOut) * n;
+            if (loss.classification()) correct += countCorrect(output, yBatch, n);
+        }
+        model.train(wasTraining);
+        return new Evaluation(lossSum / samples,
+                loss.classification() ? OptionalDouble.of((double) correct / samples) : OptionalDouble.empty());
+    }
+
+    public Evaluation evaluate(Tensor x, Tensor y) { return evaluate(x.toFloatArray(), y.toFloatArray()); }
+
+    private int checkData(float[] x, float[] y) {
+        if (x.length % in != 0) throw new IllegalArgumentException("x has " + x.length + " floats, not a multiple of " + in);
+        int samples = x.length / in;
+        if (y.length != samples * targetSize) {
+            throw new IllegalArgumentException("y has " + y.length + " floats but " + samples + " samples need "
+                    + samples * targetSize);
+        }
+        if (samples == 0) throw new IllegalArgumentException("no samples");
+        return samples;
+    }
+
+    private void gather(float[] x, float[] y, int[] order, int start, int n) {
+        for (int r = 0; r < n; r++) {
+            int s = order[start + r];
+            System.arraycopy(x, s * in, xBatch, r * in, in);
+            System.arraycopy(y, s * targetSize, yBatch, r * targetSize, targetSize);
+        }
+    }
+
+    private int countCorrect(float[] output, float[] y, int n) {
+        int correct = 0;
+        for (int r = 0; r < n; r++) {
+            int best = 0;
+            for (int j = 1; j < out; j++) if (output[r * out + j] > output[r * out + best]) best = j;
+            if (best == (int) y[r]) correct++;
+        }
+        return correct;
+    }
+
+    private static void shuffle(int[] a, SplittableRandom rng) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+
+    private void saveCheckpoint() {
+        if (checkpoint == null) return;
+        try {
+            Checkpoints.save(checkpoint, model);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not save checkpoint " + checkpoint, e);
+        }
+    }
+
+    private static String progressLine(History.Epoch e, int epochs, int samples) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "epoch %" + String.valueOf(epochs).length() + "d/%d  loss %.4f", e.epoch(), epochs, e.loss()));
+        e.accuracy().ifPresent(a -> sb.append(String.format(Locale.ROOT, "  acc %.4f", a)));
+        e.valLoss().ifPresent(v -> sb.append(String.format(Locale.ROOT, "  val_loss %.4f", v)));
+        e.valAccuracy().ifPresent(v -> sb.append(String.format(Locale.ROOT, "  val_acc %.4f", v)));
+        sb.append(String.format(Locale.ROOT, "  %.0f samples/s", samples / Math.max(e.seconds(), 1e-9)));
+        return sb.toString();
+    }
+}

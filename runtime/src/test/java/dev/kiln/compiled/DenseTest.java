@@ -1,0 +1,64 @@
+package dev.kiln.compiled;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The Vector API kernels against their scalar twins, over shapes that hit every tile and tail path. */
+class DenseTest {
+    private static final int[] SIZES = {1, 3, 4, 5, 8, 17, 20, 33};
+
+    private static float[] random(SplittableRandom r, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float) r.nextGaussian();
+        return a;
+    }
+
+    @Test
+    void matmulNTMatchesScalar() {
+        SplittableRandom r = new SplittableRandom(1);
+        for (int m : SIZES) for (int k : SIZES) for (int n : SIZES) {
+            float[] a = random(r, m * k + 2), b = random(r, n * k + 3);
+            float[] c = new float[m * n + 1], ref = new float[m * n + 1];
+            Dense.matmulNT(a, 2, m, k, b, 3, n, c, 1);
+            Dense.matmulNTScalar(a, 2, m, k, b, 3, n, ref, 1);
+            assertClose(ref, c, m + "x" + k + "x" + n);
+        }
+    }
+
+    @Test
+    void matmulNNAndTNMatchScalarWithAndWithoutAccumulation() {
+        SplittableRandom r = new SplittableRandom(2);
+        for (int m : SIZES) for (int k : SIZES) for (int n : SIZES) {
+            for (boolean acc : new boolean[] {false, true}) {
+                float[] a = random(r, m * k), b = random(r, k * n), init = random(r, m * n);
+                float[] c = init.clone(), ref = init.clone();
+                Dense.matmulNN(a, 0, m, k, b, 0, n, c, 0, acc);
+                Dense.broadcastGemmScalar(a, 0, k, 1, m, k, b, 0, n, ref, 0, acc);
+                assertClose(ref, c, "NN " + m + "x" + k + "x" + n);
+                c = init.clone();
+                ref = init.clone();
+                Dense.matmulTN(a, 0, m, k, b, 0, n, c, 0, acc);
+                Dense.broadcastGemmScalar(a, 0, 1, m, m, k, b, 0, n, ref, 0, acc);
+                assertClose(ref, c, "TN " + m + "x" + k + "x" + n);
+            }
+        }
+    }
+
+    @Test
+    void columnSumsAddsRows() {
+        float[] dy = {1, 2, 3, 4, 5, 6};
+        float[] db = {10, 10, 10};
+        Dense.columnSums(dy, 0, 2, 3, db, 0, true);
+        assertEquals(15f, db[0]);
+        assertEquals(19f, db[2]);
+    }
+
+    private static void assertClose(float[] expected, float[] actual, String what) {
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], 1e-4f * Math.max(1f, Math.abs(expected[i])), what + " at " + i);
+        }
+    }
+}

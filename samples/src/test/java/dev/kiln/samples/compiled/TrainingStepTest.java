@@ -1,0 +1,101 @@
+package dev.kiln.samples.compiled;
+
+import com.sun.management.ThreadMXBean;
+import dev.kiln.compiled.Checkpoints;
+import dev.kiln.compiled.History;
+import dev.kiln.compiled.Loss;
+import dev.kiln.compiled.Optimizer;
+import dev.kiln.compiled.Trainer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The trainer over generated code: no allocation per step, loss goes down, checkpoints, early stopping. */
+class TrainingStepTest {
+    private static float[][] blobs(int samples, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] x = new float[samples * 20], y = new float[samples];
+        for (int i = 0; i < samples; i++) {
+            int c = r.nextInt(4);
+            y[i] = c;
+            for (int j = 0; j < 20; j++) x[i * 20 + j] = (float) (r.nextGaussian() * 0.5 + (j % 4 == c ? 1.5 : 0));
+        }
+        return new float[][] {x, y};
+    }
+
+    @Test
+    void aWarmTrainingStepAllocatesNothing() {
+        for (Optimizer opt : new Optimizer[] {Optimizer.sgd(0.01, 0.9), Optimizer.adam(1e-3)}) {
+            KilnPhonePrice model = KilnPhonePrice.create(1);
+            Trainer trainer = model.trainer(Loss.crossEntropy(), opt);
+            trainer.prepare(64);
+            float[][] d = blobs(64, 2);
+            ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+            long tid = Thread.currentThread().threadId();
+            long best = Long.MAX_VALUE;
+            // Until C2 has compiled the Vector API kernels, vectors are boxed; so look for one clean window after warm-up.
+            for (int window = 0; window < 40 && best > 0; window++) {
+                for (int i = 0; i < 500; i++) trainer.step(d[0], d[1], 64);
+                long before = mx.getThreadAllocatedBytes(tid);
+                for (int i = 0; i < 200; i++) trainer.step(d[0], d[1], 64);
+                best = Math.min(best, mx.getThreadAllocatedBytes(tid) - before);
+            }
+            assertEquals(0, best, opt.getClass().getSimpleName() + ": bytes allocated by 200 warm steps");
+        }
+    }
+
+    @Test
+    void fitLearnsSeparableClassesAndRecordsHistory() {
+        float[][] d = blobs(512, 3);
+        KilnPhonePrice model = KilnPhonePrice.create(4);
+        History h = model.trainer(Loss.crossEntropy(), Optimizer.adam(1e-3)).log(null).fit(d[0], d[1], 5, 32);
+        assertEquals(5, h.epochs().size());
+        assertTrue(h.last().loss() < h.epochs().getFirst().loss());
+        assertTrue(h.last().accuracy().orElseThrow() > 0.95, "accuracy " + h.last().accuracy());
+    }
+
+    @Test
+    void checkpointSavesAtomicallyAndLoadsBack(@TempDir Path dir) throws Exception {
+        float[][] d = blobs(128, 5);
+        KilnPhonePrice model = KilnPhonePrice.create(4);
+        Path file = dir.resolve("best.kiln");
+        model.trainer(Loss.crossEntropy(), Optimizer.sgd(0.05)).log(null).checkpoint(file).fit(d[0], d[1], 2, 16);
+        assertTrue(Files.exists(file));
+        try (var files = Files.list(dir)) {
+            assertEquals(1, files.count(), "no temporary file is left behind");
+        }
+        KilnPhonePrice restored = KilnPhonePrice.create(99);
+        Checkpoints.load(file, restored);
+        KilnPhonePrice fresh = KilnPhonePrice.create(99);
+        assertTrue(restored.parameterBuffer()[0] != fresh.parameterBuffer()[0]);
+    }
+
+    @Test
+    void earlyStoppingEndsWhenValidationLossStalls() {
+        float[][] train = blobs(64, 6), val = blobs(64, 7);
+        KilnPhonePrice model = KilnPhonePrice.create(4);
+        // A learning rate of 0 never improves the validation loss after the first epoch.
+        History h = model.trainer(Loss.crossEntropy(), Optimizer.sgd(0)).log(null).validation(val[0], val[1])
+                .earlyStopping(3, 0).fit(train[0], train[1], 50, 16);
+        assertTrue(h.stoppedEarly());
+        assertEquals(4, h.epochs().size());
+    }
+
+    @Test
+    void evalModeIsDeterministic() {
+        KilnPhonePrice model = KilnPhonePrice.create(4);
+        float[][] d = blobs(8, 8);
+        model.eval();
+        float[] a = model.forward(d[0], 8).clone();
+        float[] b = model.forward(d[0], 8).clone();
+        assertArrayEquals(a, b);
+    }
+}
