@@ -30,6 +30,7 @@ public final class Trainer {
     private int patience;
     private double minDelta;
     private Path checkpoint;
+    private java.util.function.IntToDoubleFunction lrSchedule;
 
     public Trainer(CompiledModel model, Loss loss, Optimizer optimizer) {
         this.model = model;
@@ -40,6 +41,12 @@ public final class Trainer {
         this.targetSize = loss.targetSize(out);
         optimizer.bind(model.parameterBuffer().length);
     }
+
+    /**
+     * The learning rate for each epoch (0-based), set before the epoch starts, e.g. a step decay
+     * {@code e -> 1e-3 * Math.pow(0.5, e / 15)} as {@code StepLR(optimizer, 15, 0.5)} gives.
+     */
+    public Trainer lrSchedule(java.util.function.IntToDoubleFunction lrAtEpoch) { this.lrSchedule = lrAtEpoch; return this; }
 
     /** Where the per-epoch lines go; {@code null} silences them. */
     public Trainer log(PrintStream log) { this.log = log; return this; }
@@ -83,6 +90,7 @@ public final class Trainer {
         boolean stopped = false;
         model.train(true);
         for (int epoch = 1; epoch <= epochs; epoch++) {
+            if (lrSchedule != null) optimizer.setLr(lrSchedule.applyAsDouble(epoch - 1));
             long t0 = System.nanoTime();
             shuffle(order, rng);
             double lossSum = 0;
