@@ -4,12 +4,10 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * Saves a compiled model's flat parameter and state buffers. The file is written beside the target
@@ -24,10 +22,8 @@ public final class Checkpoints {
     private Checkpoints() {}
 
     public static void save(Path path, CompiledModel model) throws IOException {
-        Path dir = path.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
-        try (OutputStream os = Files.newOutputStream(tmp); DataOutputStream out = new DataOutputStream(os)) {
+        dev.kiln.io.AtomicFiles.write(path, os -> {
+            DataOutputStream out = new DataOutputStream(os);
             float[] p = model.parameterBuffer(), s = model.stateBuffer();
             out.writeInt(MAGIC);
             out.writeInt(VERSION);
@@ -35,11 +31,8 @@ public final class Checkpoints {
             out.writeInt(s.length);
             out.write(littleEndian(p));
             out.write(littleEndian(s));
-        } catch (IOException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            out.flush();
+        });
     }
 
     public static void load(Path path, CompiledModel model) throws IOException {

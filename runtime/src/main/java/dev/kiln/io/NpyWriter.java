@@ -1,17 +1,10 @@
 package dev.kiln.io;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.concurrent.ThreadLocalRandom;
 
 /** Writes arrays in the bytes {@code numpy.save} produces; see {@link Npy#write}. */
 final class NpyWriter {
@@ -56,27 +49,6 @@ final class NpyWriter {
      * never a truncated array that would load as garbage later.
      */
     static void write(Path path, NpyArray array) throws IOException {
-        Path target = path.toAbsolutePath();
-        // A random name in the same directory: the rename must not cross file systems, and
-        // CREATE_NEW (unlike createTempFile's 0600) gives the file the usual umask permissions.
-        Path temp = target.resolveSibling("." + target.getFileName() + "."
-                + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
-        try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE);
-                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), CHUNK)) {
-                write(out, array);
-                out.flush();
-                channel.force(true);
-            }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | RuntimeException e) {
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException cleanup) {
-                e.addSuppressed(cleanup);
-            }
-            throw e;
-        }
+        AtomicFiles.write(path, out -> write(out, array));
     }
 }

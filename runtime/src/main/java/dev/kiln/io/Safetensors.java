@@ -5,25 +5,21 @@ import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Tensor;
 import dev.kiln.tensor.Torch;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Reads and writes Hugging Face's {@code .safetensors} format, so that weights pass between Kiln,
@@ -101,7 +97,7 @@ public final class Safetensors {
             shapes.add(e.getValue().shape().toArray());
         }
         byte[] header = SafetensorsHeader.encode(names, dtypes, shapes, metadata);
-        writeAtomically(path, out -> {
+        AtomicFiles.write(path, out -> {
             out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());
             out.write(header);
             for (var e : order) writeData(out, e.getValue());
@@ -190,7 +186,6 @@ public final class Safetensors {
     /** Bytes encoded at a time; a multiple of every element size. */
     private static final int WRITE_CHUNK = 1 << 16;
 
-    private interface Body { void write(OutputStream out) throws IOException; }
 
     private static void writeData(OutputStream out, Tensor t) throws IOException {
         Tensor c = t.detach().contiguous();
@@ -213,32 +208,6 @@ public final class Safetensors {
                 default -> throw new IllegalStateException("unexpected storage " + data.getClass().getSimpleName());
             }
             out.write(buf.array(), 0, count * item);
-        }
-    }
-
-    /**
-     * Writes to a temporary file beside {@code path}, forces it to disk, then renames it over
-     * {@code path}, so that a crash leaves the old file or the whole new one, never a torn checkpoint.
-     */
-    private static void writeAtomically(Path path, Body body) throws IOException {
-        Path target = path.toAbsolutePath();
-        Path temp = target.resolveSibling("." + target.getFileName() + "."
-                + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
-        try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16)) {
-                body.write(out);
-                out.flush();
-                channel.force(true);
-            }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | RuntimeException e) {
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException cleanup) {
-                e.addSuppressed(cleanup);
-            }
-            throw e;
         }
     }
 }

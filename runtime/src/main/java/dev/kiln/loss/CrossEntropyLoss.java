@@ -69,7 +69,7 @@ public final class CrossEntropyLoss extends Loss {
                                             double labelSmoothing, int classDim) {
         if (!target.isFloatingPoint()) {
             throw new IllegalArgumentException("Expected floating point type for target with class probabilities, got "
-                    + scalarTypeName(target.dtype()));
+                    + target.dtype().scalarTypeName());
         }
         int classes = input.size(classDim);
         if (weight != null && (weight.dim() != 1 || weight.numel() != classes)) {

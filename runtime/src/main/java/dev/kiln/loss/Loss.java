@@ -25,18 +25,6 @@ public abstract class Loss {
         return (shape.length == 0 ? t.reshape() : t.reshape(shape)).to(dtype);
     }
 
-    /** The C++ scalar type name PyTorch prints in dtype errors ("Long", "Float"...). */
-    static String scalarTypeName(DType t) {
-        return switch (t) {
-            case FLOAT64 -> "Double";
-            case FLOAT32 -> "Float";
-            case FLOAT16 -> "Half";
-            case INT64 -> "Long";
-            case INT32 -> "Int";
-            case INT16 -> "Short";
-            case BOOL -> "Bool";
-        };
-    }
 
     /** A shape as PyTorch's C++ prints it: {@code [2, 3]}. */
     static String sizes(Tensor t) {

@@ -87,7 +87,7 @@ public final class NLLLoss extends Loss {
                         + ") to match target batch_size (" + (target.dim() == 0 ? 1 : target.size(0)) + ").");
             }
             if (target.dtype() != DType.INT64) {
-                throw new IllegalArgumentException("expected scalar type Long but found " + scalarTypeName(target.dtype()));
+                throw new IllegalArgumentException("expected scalar type Long but found " + target.dtype().scalarTypeName());
             }
             int classes = dim == 1 ? input.size(0) : input.size(1);
             if (weight != null && (weight.dim() != 1 || weight.numel() != classes)) {

@@ -1,5 +1,6 @@
 package dev.kiln.nn;
 
+import dev.kiln.tensor.PyRepr;
 import dev.kiln.autograd.GradMode;
 import dev.kiln.nn.init.Init;
 import dev.kiln.tensor.DType;

@@ -1,5 +1,6 @@
 package dev.kiln.nn;
 
+import dev.kiln.tensor.PyRepr;
 import dev.kiln.tensor.Tensor;
 
 /** {@link Functional#dropout} in training mode, the identity in eval mode. */

@@ -1,5 +1,6 @@
 package dev.kiln.nn;
 
+import dev.kiln.tensor.PyRepr;
 import dev.kiln.tensor.Autograd;
 import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Tensor;

@@ -1,5 +1,6 @@
 package dev.kiln.nn;
 
+import dev.kiln.tensor.PyRepr;
 import dev.kiln.tensor.Tensor;
 
 /** Element-wise {@link Functional#leakyRelu}, slope 0.01 below zero by default. */

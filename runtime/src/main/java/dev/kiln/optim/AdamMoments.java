@@ -1,5 +1,6 @@
 package dev.kiln.optim;
 
+import dev.kiln.tensor.PyRepr;
 import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Tensor;
 import dev.kiln.tensor.Torch;

@@ -1,5 +1,6 @@
 package dev.kiln.optim;
 
+import dev.kiln.tensor.PyRepr;
 import dev.kiln.autograd.GradMode;
 import dev.kiln.tensor.Tensor;
 

@@ -40,6 +40,19 @@ public enum DType {
 
     public Category category() { return category; }
 
+    /** The C++ scalar type name PyTorch prints in dtype errors: {@code Float}, {@code Long}, ... */
+    public String scalarTypeName() {
+        return switch (this) {
+            case FLOAT64 -> "Double";
+            case FLOAT32 -> "Float";
+            case FLOAT16 -> "Half";
+            case INT64 -> "Long";
+            case INT32 -> "Int";
+            case INT16 -> "Short";
+            case BOOL -> "Bool";
+        };
+    }
+
     public int byteSize() { return byteSize; }
 
     public boolean isFloatingPoint() { return category == Category.FLOATING; }

@@ -53,7 +53,7 @@ final class LinAlg {
         }
         if (a.dtype != b.dtype) {
             throw new IllegalArgumentException("dot : expected both vectors to have same dtype, but found "
-                    + Ops.capitalised(a.dtype) + " and " + Ops.capitalised(b.dtype));
+                    + a.dtype.scalarTypeName() + " and " + b.dtype.scalarTypeName());
         }
         Tensor out = Reductions.sum(Elementwise.binary(BinaryOp.MUL, a, b, a.dtype), null, false).to(a.dtype);
         return Autograd.record("DotBackward0", out, g -> new Tensor[] {b.mul(g), a.mul(g)}, a, b);
@@ -107,8 +107,8 @@ final class LinAlg {
 
     private static void checkSameDtype(Tensor a, Tensor b) {
         if (a.dtype != b.dtype) {
-            throw new IllegalArgumentException("expected scalar type " + Ops.capitalised(a.dtype) + " but found "
-                    + Ops.capitalised(b.dtype));
+            throw new IllegalArgumentException("expected scalar type " + a.dtype.scalarTypeName() + " but found "
+                    + b.dtype.scalarTypeName());
         }
     }
 

@@ -66,7 +66,7 @@ final class Ops {
         DType compute = TypePromotion.resultType(self, other);
         if (op == BinaryOp.DIV && !compute.isFloatingPoint()) compute = DType.defaultFloat();
         if (compute != self.dtype && DType.promote(compute, self.dtype) != self.dtype) {
-            throw new IllegalArgumentException("result type " + capitalised(compute) + " can't be cast to the desired output type " + capitalised(self.dtype));
+            throw new IllegalArgumentException("result type " + compute.scalarTypeName() + " can't be cast to the desired output type " + self.dtype.scalarTypeName());
         }
         if (Autograd.needed(self, other)) {
             // Rebase self onto a fresh node: the value before the op becomes an input of the graph.
@@ -81,18 +81,6 @@ final class Ops {
         return self;
     }
 
-    /** PyTorch's scalar type names in messages: Float, Long, ... */
-    static String capitalised(DType t) {
-        return switch (t) {
-            case FLOAT64 -> "Double";
-            case FLOAT32 -> "Float";
-            case FLOAT16 -> "Half";
-            case INT64 -> "Long";
-            case INT32 -> "Int";
-            case INT16 -> "Short";
-            case BOOL -> "Bool";
-        };
-    }
 
     static void checkInPlaceAllowed(Tensor self) {
         if (self.requiresGrad && self.gradFn == null && dev.kiln.autograd.GradMode.isEnabled()) {
@@ -207,7 +195,7 @@ final class Ops {
     static Tensor mean(Tensor a, int[] dims, boolean keepdim) {
         if (!a.dtype.isFloatingPoint()) {
             throw new IllegalArgumentException("mean(): could not infer output dtype. Input dtype must be either a "
-                    + "floating point or complex dtype. Got: " + capitalised(a.dtype));
+                    + "floating point or complex dtype. Got: " + a.dtype.scalarTypeName());
         }
         Tensor sum = Reductions.sum(a, dims, keepdim);
         int count = Math.max(1, a.numel()) / Math.max(1, sum.numel());

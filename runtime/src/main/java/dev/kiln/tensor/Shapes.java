@@ -68,10 +68,5 @@ public final class Shapes {
     }
 
     /** {@code (2, 3)}: the tuple spelling PyTorch uses in some messages. */
-    static String tuple(int[] shape) {
-        if (shape.length == 1) return "(" + shape[0] + ",)";
-        StringBuilder sb = new StringBuilder("(");
-        for (int i = 0; i < shape.length; i++) sb.append(i == 0 ? "" : ", ").append(shape[i]);
-        return sb.append(')').toString();
-    }
+    static String tuple(int[] shape) { return PyRepr.tuple(shape); }
 }

@@ -251,7 +251,7 @@ public final class Torch {
     public static Tensor where(Tensor condition, Tensor a, Tensor b) {
         if (!condition.dtype.isBool()) {
             throw new IllegalArgumentException("where expected condition to be a boolean tensor, but got a tensor with dtype "
-                    + Ops.capitalised(condition.dtype));
+                    + condition.dtype.scalarTypeName());
         }
         DType outType = TypePromotion.resultType(a, b);
         Tensor out = Elementwise.where(condition, a, b, outType);

@@ -1,5 +1,7 @@
 package dev.kiln.optim;
 
+import dev.kiln.tensor.PyRepr;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 

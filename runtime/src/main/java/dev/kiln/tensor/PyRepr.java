@@ -1,9 +1,9 @@
-package dev.kiln.nn;
+package dev.kiln.tensor;
 
 import java.math.BigDecimal;
 
 /** Python's {@code repr} of the values module reprs print, so that Kiln's reprs read as PyTorch's. */
-final class PyRepr {
+public final class PyRepr {
     private PyRepr() {}
 
     /**
@@ -11,7 +11,7 @@ final class PyRepr {
      * the same ones since JDK 19), positional when the decimal exponent is in [-4, 16), otherwise
      * scientific with at least two exponent digits ({@code 1e-05}).
      */
-    static String of(double v) {
+    public static String of(double v) {
         if (Double.isNaN(v)) return "nan";
         if (Double.isInfinite(v)) return v > 0 ? "inf" : "-inf";
         if (v == 0) return (1 / v < 0) ? "-0.0" : "0.0";
@@ -28,10 +28,10 @@ final class PyRepr {
         return sign + mantissa + "e" + (exponent < 0 ? "-" : "+") + (abs < 10 ? "0" : "") + abs;
     }
 
-    static String of(boolean b) { return b ? "True" : "False"; }
+    public static String of(boolean b) { return b ? "True" : "False"; }
 
     /** A Python tuple of ints: {@code (4,)} or {@code (3, 4)}. */
-    static String tuple(int[] values) {
+    public static String tuple(int[] values) {
         if (values.length == 1) return "(" + values[0] + ",)";
         StringBuilder sb = new StringBuilder("(");
         for (int i = 0; i < values.length; i++) sb.append(i == 0 ? "" : ", ").append(values[i]);
