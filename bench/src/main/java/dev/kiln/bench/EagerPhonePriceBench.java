@@ -32,7 +32,7 @@ import static dev.kiln.tensor.Torch.randn;
  * runs after a 2-second warm-up (C2 compiles the hot paths during it). The batches are row slices
  * (views) of one 1600 x 20 tensor, as {@code x_all[i:i + batch]} in the PyTorch script.
  *
- * <p>Unless {@code --no-torch} is given it then runs {@code bench/torch_phone_price.py} (the same
+ * <p>Unless {@code --no-torch} (or {@code --batch N}, to measure one batch size only) is given it then runs {@code bench/torch_phone_price.py} (the same
  * workload; its SGD learning rate is passed as 1e-3) with 1 and with 2 torch threads, and prints
  * the ratio Kiln / PyTorch per case. Run from the repository root:
  * <pre>
@@ -50,12 +50,14 @@ public final class EagerPhonePriceBench {
 
     public static void main(String[] args) throws Exception {
         List<String> argv = Arrays.asList(args);
-        boolean torch = !argv.contains("--no-torch");
+        boolean torch = !argv.contains("--no-torch") && !argv.contains("--batch");
         manualSeed(0);
         Tensor x = randn(SAMPLES, 20);
         Tensor y = randint(0, 4, SAMPLES);
         Map<String, Double> kiln = new HashMap<>();
-        for (int batch : new int[] {8, 64}) {
+        // --batch N measures one batch size only (for profiling one case); the torch comparison needs both.
+        int only = argv.contains("--batch") ? Integer.parseInt(argv.get(argv.indexOf("--batch") + 1)) : 0;
+        for (int batch : only > 0 ? new int[] {only} : new int[] {8, 64}) {
             for (String opt : new String[] {"sgd", "adam"}) {
                 double s = measure(batch, opt, x, y);
                 kiln.put(batch + opt, s);
