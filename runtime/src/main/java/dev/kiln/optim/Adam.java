@@ -36,8 +36,11 @@ public final class Adam extends Optimizer<Adam.Options> {
         for (Tensor p : withGrad(group)) {
             var s = state(p);
             AdamMoments.initState(s, p, o.amsgrad());
-            Tensor grad = o.maximize() ? p.grad().neg() : p.grad();
             ((Tensor) s.get("step")).add_(1.0);
+            if (AdamMoments.fusedFloat(s, p, o.lr(), o.beta1(), o.beta2(), o.eps(), o.weightDecay(), o.maximize(), o.amsgrad())) {
+                continue;
+            }
+            Tensor grad = o.maximize() ? p.grad().neg() : p.grad();
             if (o.weightDecay() != 0) grad = Kernels.add(grad, p, o.weightDecay());
             AdamMoments.apply(s, p, grad, o.lr(), o.beta1(), o.beta2(), o.eps(), o.amsgrad());
         }

@@ -62,4 +62,45 @@ final class AdamMoments {
         Tensor denom = Kernels.addScalar_(Kernels.divScalar(second.sqrt(), biasCorrection2Sqrt), eps);
         Kernels.addcdiv_(p, expAvg, denom, -stepSize);
     }
+
+    /**
+     * Adam's whole update for one contiguous float32 parameter in a single pass, with exactly the
+     * roundings of the tensor-op sequence in {@link #apply} (and of PyTorch's kernels): the weight
+     * decay and both moment updates are fused multiply-adds, the denominator is
+     * {@code sqrt(v) / sqrt(bc2) + eps} in float, the step {@code p + (-stepSize * m) / denom}.
+     * Returns false (nothing done) when the fast path does not apply.
+     */
+    static boolean fusedFloat(Map<String, Object> s, Tensor p, double lr, double beta1, double beta2, double eps,
+                              double weightDecay, boolean maximize, boolean amsgrad) {
+        Tensor expAvg = (Tensor) s.get("exp_avg"), expAvgSq = (Tensor) s.get("exp_avg_sq"), g = p.grad();
+        if (amsgrad || !allContiguousFloat(p, g, expAvg, expAvgSq)) return false;
+        double step = ((Tensor) s.get("step")).item();
+        float stepSize = (float) -(lr / (1 - Math.pow(beta1, step)));
+        float bc2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, step));
+        float b1 = (float) beta1, oneMinusB1 = (float) (1 - beta1), b2 = (float) beta2, oneMinusB2 = (float) (1 - beta2);
+        float wd = (float) weightDecay, epsF = (float) eps;
+        float[] pa = floats(p), ga = floats(g), ma = floats(expAvg), va = floats(expAvgSq);
+        int po = p.storageOffset(), go = g.storageOffset(), mo = expAvg.storageOffset(), vo = expAvgSq.storageOffset();
+        for (int i = 0, n = p.numel(); i < n; i++) {
+            float pi = pa[po + i];
+            float gi = maximize ? -ga[go + i] : ga[go + i];
+            if (weightDecay != 0) gi = Math.fma(pi, wd, gi);
+            float m = Math.fma(gi, oneMinusB1, ma[mo + i] * b1);
+            float v = Math.fma(oneMinusB2 * gi, gi, va[vo + i] * b2);
+            ma[mo + i] = m;
+            va[vo + i] = v;
+            float denom = (float) Math.sqrt(v) / bc2Sqrt + epsF;
+            pa[po + i] = pi + (stepSize * m) / denom;
+        }
+        return true;
+    }
+
+    private static boolean allContiguousFloat(Tensor... ts) {
+        for (Tensor t : ts) {
+            if (t == null || t.dtype() != DType.FLOAT32 || !t.isContiguous() || t.numel() != ts[0].numel()) return false;
+        }
+        return true;
+    }
+
+    private static float[] floats(Tensor t) { return (float[]) t.untypedStorage().array(); }
 }
