@@ -20,8 +20,11 @@ final class ConvKernels {
 
     // ------------------------------------------------------------------ float32
 
-    static void im2col(float[] in, int inOff, ConvGeometry g, float[] col) {
-        int l = g.l(), row = 0;
+    static void im2col(float[] in, int inOff, ConvGeometry g, float[] col) { im2col(in, inOff, g, col, 0, g.l()); }
+
+    /** Unfolds one image into columns {@code [colOff, colOff + l)} of a column matrix whose rows are {@code ld} long. */
+    static void im2col(float[] in, int inOff, ConvGeometry g, float[] col, int colOff, int ld) {
+        int row = 0;
         for (int c = 0; c < g.c; c++) {
             for (int ki = 0; ki < g.kh; ki++) {
                 for (int kj = 0; kj < g.kw; kj++, row++) {
@@ -29,7 +32,7 @@ final class ConvKernels {
                     if (lo >= hi) continue;
                     int rowStart = inOff + c * g.inPlane() + (ki * g.dh - g.ph) * g.w + kj * g.dw - g.pw;
                     for (int oy = g.oyLo[ki]; oy < g.oyHi[ki]; oy++) {
-                        int src = rowStart + oy * g.sh * g.w, dst = row * l + oy * g.ow;
+                        int src = rowStart + oy * g.sh * g.w, dst = colOff + row * ld + oy * g.ow;
                         if (g.sw == 1) {
                             System.arraycopy(in, src + lo, col, dst + lo, hi - lo);
                         } else {
@@ -42,15 +45,18 @@ final class ConvKernels {
     }
 
     /** Adds each column entry back into the input position it was read from. */
-    static void col2im(float[] col, ConvGeometry g, float[] out, int outOff) {
-        int l = g.l(), row = 0;
+    static void col2im(float[] col, ConvGeometry g, float[] out, int outOff) { col2im(col, 0, g.l(), g, out, outOff); }
+
+    /** col2im reading columns {@code [colOff, colOff + l)} of a column matrix whose rows are {@code ld} long. */
+    static void col2im(float[] col, int colOff, int ld, ConvGeometry g, float[] out, int outOff) {
+        int row = 0;
         for (int c = 0; c < g.c; c++) {
             for (int ki = 0; ki < g.kh; ki++) {
                 for (int kj = 0; kj < g.kw; kj++, row++) {
                     int lo = g.oxLo[kj], hi = g.oxHi[kj], sw = g.sw;
                     int rowStart = outOff + c * g.inPlane() + (ki * g.dh - g.ph) * g.w + kj * g.dw - g.pw;
                     for (int oy = g.oyLo[ki]; oy < g.oyHi[ki]; oy++) {
-                        int dst = rowStart + oy * g.sh * g.w, src = row * l + oy * g.ow;
+                        int dst = rowStart + oy * g.sh * g.w, src = colOff + row * ld + oy * g.ow;
                         for (int ox = lo; ox < hi; ox++) out[dst + ox * sw] += col[src + ox];
                     }
                 }
@@ -58,7 +64,70 @@ final class ConvKernels {
         }
     }
 
+    /**
+     * Floats a batched column buffer may take (16 MiB): enough for a whole 64-image batch of a
+     * 32-channel 3x3 layer on 14x14 maps, while a large evaluation batch is cut into chunks.
+     */
+    private static final long COLUMN_BUDGET = 1L << 22;
+
+    /**
+     * Whether to unfold several images side by side into one column matrix [kg, images * l] and run
+     * one GEMM per chunk of images instead of one per image. Per image the GEMM is small (a
+     * 64 x 196 x 288 product for a typical second layer), so the per-call packing, fork and join
+     * dominate; batched, the same products keep both cores busy on large blocks. Each output
+     * element is still the same k-long sum in the same order (the k dimension is not batched), so
+     * the results are bit-identical, provided the per-image product already took Gemm's blocked
+     * path; single groups only, and not for 1x1 convolutions, which need no unfolding.
+     */
+    private static boolean batched(ConvGeometry g) {
+        return g.groups == 1 && !g.identityColumns() && g.n > 1 && Gemm.blocked(g.o, g.l(), g.kg());
+    }
+
+    /** Images per chunk: as many as fit {@link #COLUMN_BUDGET}, at least one. */
+    private static int chunk(ConvGeometry g) {
+        return (int) Math.max(1, Math.min(g.n, COLUMN_BUDGET / ((long) g.kg() * g.l())));
+    }
+
+    private static float[] forwardBatched(float[] x, int xOff, float[] wt, int wOff, float[] bias, int bOff, ConvGeometry g) {
+        int l = g.l(), k = g.kg(), o = g.o, inImage = g.c * g.inPlane(), chunk = chunk(g), ld = chunk * l;
+        float[] out = new float[g.n * o * l];
+        // Zero-filled once: the padding taps are the same zeros for every image, and im2col only
+        // writes the valid ones, so the buffer is reused across chunks with a fixed row length.
+        float[] col = new float[k * ld], prod = new float[o * ld];
+        for (int n0 = 0; n0 < g.n; n0 += chunk) {
+            int count = Math.min(chunk, g.n - n0), cols = count * l;
+            for (int i = 0; i < count; i++) im2col(x, xOff + (n0 + i) * inImage, g, col, i * l, ld);
+            // The bias goes in first and the GEMM accumulates onto it, as the per-image path does.
+            if (bias != null) {
+                for (int oc = 0; oc < o; oc++) java.util.Arrays.fill(prod, oc * ld, oc * ld + cols, bias[bOff + oc]);
+            }
+            Gemm.sgemm(false, false, o, cols, k, wt, wOff, k, col, 0, ld, prod, 0, ld, bias != null);
+            for (int i = 0; i < count; i++) {
+                for (int oc = 0; oc < o; oc++) System.arraycopy(prod, oc * ld + i * l, out, ((n0 + i) * o + oc) * l, l);
+            }
+        }
+        return out;
+    }
+
+    /** The input gradient a chunk of images at a time (see {@link #batched}): gcol = W^T x gout, then col2im per image. */
+    private static float[] inputGradBatched(float[] gout, float[] wt, int wOff, ConvGeometry g) {
+        int l = g.l(), k = g.kg(), o = g.o, inImage = g.c * g.inPlane(), chunk = chunk(g), ld = chunk * l;
+        float[] gin = new float[g.n * inImage];
+        float[] goutCols = new float[o * ld], gcol = new float[k * ld];
+        for (int n0 = 0; n0 < g.n; n0 += chunk) {
+            int count = Math.min(chunk, g.n - n0), cols = count * l;
+            // [images, o, l] -> [o, images * l], the layout the single GEMM needs.
+            for (int i = 0; i < count; i++) {
+                for (int oc = 0; oc < o; oc++) System.arraycopy(gout, ((n0 + i) * o + oc) * l, goutCols, oc * ld + i * l, l);
+            }
+            Gemm.sgemm(true, false, k, cols, o, wt, wOff, k, goutCols, 0, ld, gcol, 0, ld, false);
+            for (int i = 0; i < count; i++) col2im(gcol, i * l, ld, g, gin, (n0 + i) * inImage);
+        }
+        return gin;
+    }
+
     static float[] forward(float[] x, int xOff, float[] wt, int wOff, float[] bias, int bOff, ConvGeometry g) {
+        if (batched(g)) return forwardBatched(x, xOff, wt, wOff, bias, bOff, g);
         int l = g.l(), og = g.og(), kg = g.kg(), inImage = g.c * g.inPlane();
         float[] out = new float[g.n * g.o * l];
         float[] col = g.identityColumns() ? null : new float[g.c * g.kh * g.kw * l];
@@ -79,6 +148,7 @@ final class ConvKernels {
     }
 
     static float[] inputGrad(float[] gout, float[] wt, int wOff, ConvGeometry g) {
+        if (batched(g) && Gemm.blocked(g.kg(), g.l(), g.o)) return inputGradBatched(gout, wt, wOff, g);
         int l = g.l(), og = g.og(), kg = g.kg(), inImage = g.c * g.inPlane();
         float[] gin = new float[g.n * inImage];
         float[] gcol = g.identityColumns() ? null : new float[g.c * g.kh * g.kw * l];

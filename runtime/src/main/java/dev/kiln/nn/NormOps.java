@@ -34,6 +34,10 @@ final class NormOps {
         if (!training && (runningMean == null || runningVar == null)) {
             throw new IllegalArgumentException("batch_norm: running_mean and running_var must be defined in evaluation mode");
         }
+        if (BatchNormFloat.applies(x, runningMean, runningVar, weight, bias)) {
+            return BatchNormFloat.batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps,
+                    n, c, spatial);
+        }
         double[] v = TensorData.values(x);
         double[] mean = new double[c], invStd = new double[c];
         if (training) {
@@ -104,7 +108,7 @@ final class NormOps {
         }, x, weight, bias);
     }
 
-    private static void updateRunning(Tensor running, double[] batch, double correction, double momentum) {
+    static void updateRunning(Tensor running, double[] batch, double correction, double momentum) {
         double[] r = TensorData.values(running);
         for (int i = 0; i < r.length; i++) r[i] = momentum * (batch[i] * correction) + (1 - momentum) * r[i];
         try (var ignored = GradMode.noGrad()) {

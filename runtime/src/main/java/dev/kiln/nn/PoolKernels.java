@@ -28,6 +28,11 @@ final class PoolKernels {
 
     /** Writes the max of each window and the flat in-plane index of its first occurrence (NaN wins, as in PyTorch). */
     static void maxForward(float[] x, int xOff, PoolGeometry g, float[] out, int[] idx) {
+        if (g.kh() == 2 && g.kw() == 2 && g.sh() == 2 && g.sw() == 2 && g.ph() == 0 && g.pw() == 0
+                && g.dh() == 1 && g.dw() == 1 && g.oh() * 2 <= g.h() && g.ow() * 2 <= g.w()) {
+            maxForward2x2(x, xOff, g, out, idx);
+            return;
+        }
         int[][] rows = maxWindows(g.oh(), g.h(), g.kh(), g.sh(), g.ph(), g.dh());
         int[][] cols = maxWindows(g.ow(), g.w(), g.kw(), g.sw(), g.pw(), g.dw());
         int w = g.w(), dh = g.dh(), dw = g.dw(), oh = g.oh(), ow = g.ow();
@@ -50,6 +55,37 @@ final class PoolKernels {
                             }
                         }
                     }
+                    out[o] = max;
+                    idx[o] = arg;
+                }
+            }
+        }
+    }
+
+    /**
+     * MaxPool2d(2) with every window inside the input (kernel 2, stride 2, no padding, no
+     * dilation), the usual CNN pooling layer. The general loop walks per-window bound arrays with
+     * strides; here the four candidates are read directly, in the same order (row by row) and with
+     * the same comparison, so values and indices (including which NaN is reported) are identical.
+     */
+    private static void maxForward2x2(float[] x, int xOff, PoolGeometry g, float[] out, int[] idx) {
+        int w = g.w(), oh = g.oh(), ow = g.ow(), plane = g.inPlane();
+        for (int p = 0, o = 0; p < g.planes(); p++) {
+            int base = xOff + p * plane;
+            for (int oy = 0; oy < oh; oy++) {
+                int r0 = 2 * oy * w, r1 = r0 + w;
+                for (int ox = 0; ox < ow; ox++, o++) {
+                    int a0 = r0 + 2 * ox, a1 = a0 + 1, a2 = r1 + 2 * ox, a3 = a2 + 1;
+                    // The first candidate always wins against -inf (or is a NaN, which wins too),
+                    // so the walk starts from it. The other three pick by a select rather than a
+                    // branch: which of four activations is largest is a coin toss the branch
+                    // predictor loses about half the time.
+                    float max = x[base + a0], v;
+                    int arg = a0;
+                    boolean t;
+                    v = x[base + a1]; t = v > max || v != v; max = t ? v : max; arg = t ? a1 : arg;
+                    v = x[base + a2]; t = v > max || v != v; max = t ? v : max; arg = t ? a2 : arg;
+                    v = x[base + a3]; t = v > max || v != v; max = t ? v : max; arg = t ? a3 : arg;
                     out[o] = max;
                     idx[o] = arg;
                 }

@@ -60,7 +60,9 @@ final class Elementwise {
             float[] o = out.storage.f32, x = a.storage.f32;
             int oo = out.offset, ao = a.offset;
             if (op == UnaryOp.RELU) {  // the activation of most layers: worth a loop of its own
-                for (int i = 0; i < n; i++) { float v = x[ao + i]; o[oo + i] = v > 0 || v != v ? v : 0f; }
+                // Math.max(v, 0) is v > 0 || v != v ? v : 0 (NaN kept, -0 becomes +0) without the
+                // data-dependent branch, and C2 turns it into vector max instructions.
+                for (int i = 0; i < n; i++) o[oo + i] = Math.max(x[ao + i], 0f);
                 return;
             }
             for (int i = 0; i < n; i++) o[oo + i] = (float) op.d(x[ao + i]);

@@ -141,9 +141,7 @@ final class FloatFastPath {
         }
         Tensor r = Tensor.empty(DType.FLOAT32, g.shape);
         float[] rg = r.storage.f32, gg = g.storage.f32, oo = out.storage.f32;
-        for (int i = 0, n = r.numel(), go = g.offset, o0 = out.offset; i < n; i++) {
-            rg[i] = oo[o0 + i] > 0 ? gg[go + i] : 0f;
-        }
+        FloatVectorLoops.reluBackward(gg, g.offset, oo, out.offset, rg, r.numel());
         return r;
     }
 }

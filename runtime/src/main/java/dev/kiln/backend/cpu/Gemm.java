@@ -36,6 +36,16 @@ public final class Gemm {
 
     private Gemm() {}
 
+    /**
+     * Whether an m x n x k product takes the vectorised, blocked path (rather than the scalar loop
+     * for tiny products). Within that path each element of C is the same sum in the same order
+     * however C is cut between threads or calls, so callers that batch several small products into
+     * one large one can ask this to be sure the batching leaves every value unchanged.
+     */
+    public static boolean blocked(long m, long n, long k) {
+        return !SCALAR && m * n * k > TINY_WORK;
+    }
+
     /** float32 GEMM; see the class comment for the meaning of each argument. */
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k,
                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,

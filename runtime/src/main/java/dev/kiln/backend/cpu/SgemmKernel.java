@@ -24,7 +24,7 @@ final class SgemmKernel {
     static final int NR = 24; // three 8-lane vectors
     static final int KC = 192;
     static final int MC = 144; // multiple of MR
-    static final int NC = 2048; // multiple of NR
+    static final int NC = 2040; // a multiple of NR (2048 is not: packing a full 2048-wide panel overran the buffer)
 
     private SgemmKernel() {}
 

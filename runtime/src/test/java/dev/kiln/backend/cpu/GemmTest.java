@@ -39,6 +39,10 @@ class GemmTest {
             cases.add(Arguments.of(ta, tb, 1, 257, 130, true, false));
             cases.add(Arguments.of(ta, tb, 257, 1, 130, false, true));
             cases.add(Arguments.of(ta, tb, 130, 65, 1, true, true));
+            // Wider than the N block (NC): full panels, a short last one, and a width just past it
+            // (with NC = 2048, not a multiple of NR, a full panel overran the packing buffer).
+            cases.add(Arguments.of(ta, tb, 4, 4200, 9, false, true));
+            cases.add(Arguments.of(ta, tb, 7, 2045, 17, true, false));
         }
         return cases.stream();
     }
