@@ -49,6 +49,8 @@ final class Reductions {
     }
 
     static Tensor sum(Tensor t, int[] dims, boolean keepdim) {
+        Tensor fast = sumLeadingFloat(t, dims, keepdim);
+        if (fast != null) return fast;
         Plan p = plan(t, dims, keepdim);
         DType outType = t.dtype.isFloatingPoint() ? t.dtype : DType.INT64;
         Tensor out = Tensor.empty(outType, p.outShape);
@@ -204,5 +206,43 @@ final class Reductions {
             }
             indices.storage.setLong(o, best);
         }
+    }
+
+    /**
+     * Sum of a contiguous float32 tensor over its leading dims (a bias gradient: [N, C] -> [C])
+     * without laying the input out again: column accumulators in double, rows in order, so the
+     * result is the same as the general path's.
+     */
+    private static Tensor sumLeadingFloat(Tensor t, int[] dims, boolean keepdim) {
+        if (t.dtype != DType.FLOAT32 || !t.isContiguous() || dims == null || dims.length == 0 || t.dim() < 2) return null;
+        boolean[] reduced = new boolean[t.dim()];
+        for (int d : dims) {
+            int w = Shapes.wrapDim(d, t.dim());
+            if (reduced[w]) return null;  // the general path reports the duplicate
+            reduced[w] = true;
+        }
+        int lead = 0;
+        while (lead < reduced.length && reduced[lead]) lead++;
+        for (int d = lead; d < reduced.length; d++) if (reduced[d]) return null;
+        if (lead == reduced.length) return null;
+        int rows = 1;
+        for (int d = 0; d < lead; d++) rows *= t.shape[d];
+        int cols = t.numel() / Math.max(rows, 1);
+        if (rows == 0) return null;
+        double[] acc = new double[cols];
+        float[] x = t.storage.f32;
+        for (int r = 0, base = t.offset; r < rows; r++, base += cols) {
+            for (int c = 0; c < cols; c++) acc[c] += x[base + c];
+        }
+        int[] outShape;
+        if (keepdim) {
+            outShape = t.shape.clone();
+            for (int d = 0; d < lead; d++) outShape[d] = 1;
+        } else {
+            outShape = java.util.Arrays.copyOfRange(t.shape, lead, t.dim());
+        }
+        Tensor out = Tensor.empty(DType.FLOAT32, outShape);
+        for (int c = 0; c < cols; c++) out.storage.f32[c] = (float) acc[c];
+        return out;
     }
 }
