@@ -5,21 +5,20 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Cache-blocked float64 GEMM over one rectangular block of C: the same BLIS scheme as
- * {@link SgemmKernel} (packed B panel, packed A block, register-blocked microkernel), with a 6x8
+ * {@link SgemmKernel} (packed B panel, packed A block, register-blocked microkernel), with a 3x12
  * microkernel because a 256-bit register holds 4 doubles. Java has no generics over primitive
  * arrays, hence the parallel class rather than a shared one.
  *
- * <p>MC is half of the float kernel's so the packed A block keeps the same 144 KiB L2 footprint;
- * a B sliver is KC*NR*8 = 16 KiB, as for float32.
+ * <p>A B sliver is KC*NR*8 = 24 KiB (L1) and the packed A block MC*KC*8 = 192 KiB (L2).
  */
 final class DgemmKernel {
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_256;
     private static final int LANES = 4;
     static final int MR = 3;
     static final int NR = 12; // three 4-lane vectors
-    static final int KC = 192;
+    static final int KC = 256;
     static final int MC = 96; // multiple of MR
-    static final int NC = 2048; // multiple of NR
+    static final int NC = 2040; // multiple of NR
 
     private DgemmKernel() {}
 

@@ -6,13 +6,15 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Cache-blocked float32 GEMM over one rectangular block of C, in the BLIS layout: a KC x NC panel
  * of op(B) is packed into NR-wide column slivers, an MC x KC block of op(A) into MR-tall row
- * slivers, and a 6x16 register-blocked microkernel multiplies one A sliver by one B sliver.
+ * slivers, and a 3x24 register-blocked microkernel multiplies one A sliver by one B sliver.
  *
  * <p>Packing makes the microkernel's loads unit-stride and transposition-free, and zero-pads the
  * edges so the microkernel always computes a full tile; only the store knows about edges. The
  * block sizes fit this machine class (Zen 3: 32 KiB L1d, 512 KiB L2 per core): a B sliver
- * (KC*NR*4 = 16 KiB) stays in L1 across the whole ir loop, the packed A block (MC*KC*4 = 144 KiB)
- * stays in L2 across the jr loop, and the B panel lives in L3.
+ * (KC*NR*4 = 24 KiB) stays in L1 across the whole ir loop, the packed A block (MC*KC*4 = 96 KiB)
+ * stays in L2 across the jr loop, and the B panel lives in L3. KC = 256 rather than the textbook
+ * 192 because every K block re-reads and re-writes C: on a single-threaded 1024^3 product it
+ * measured 6-13% faster in interleaved runs; a larger KC overflows L1 with the B sliver.
  *
  * <p>Callers ({@link Gemm}) validate arguments and split C between threads; this class only
  * computes. Each thread packs into its own {@link Scratch}, so blocks may run concurrently.
@@ -22,9 +24,9 @@ final class SgemmKernel {
     private static final int LANES = 8;
     static final int MR = 3;
     static final int NR = 24; // three 8-lane vectors
-    static final int KC = 192;
-    static final int MC = 144; // multiple of MR
-    static final int NC = 2048; // multiple of NR
+    static final int KC = 256;
+    static final int MC = 96; // multiple of MR
+    static final int NC = 2040; // multiple of NR
 
     private SgemmKernel() {}
 
