@@ -125,8 +125,10 @@ public final class Gemm {
 
     /**
      * Cuts C into a grid of tm x tn blocks, one per thread, with block edges on microkernel tile
-     * boundaries so no tile straddles two threads. The grid favours cutting the longer side, which
-     * keeps each block's packed panels as large (and as reusable) as possible.
+     * boundaries so no tile straddles two threads. The grid favours the squarest blocks, which
+     * minimise packing per flop; on a tie it cuts rows, because then each thread packs only its own
+     * rows of A and duplicates the packing of B, whose common untransposed case is a vector copy
+     * where A's is a scalar gather.
      */
     private static void split(int m, int n, long work, int mr, int nr, BlockTask task) {
         int threads = 1;
@@ -141,11 +143,10 @@ public final class Gemm {
         }
         int tm = 1, tn = threads;
         double best = Double.MAX_VALUE;
-        for (int f = 1; f <= threads; f++) {
+        for (int f = threads; f >= 1; f--) {
             if (threads % f != 0) continue;
             int g = threads / f;
             if (ceilDiv(m, mr) < f || ceilDiv(n, nr) < g) continue;
-            // Squarest blocks minimise packing traffic per flop.
             double aspect = Math.abs(Math.log(((double) m / f) / ((double) n / g)));
             if (aspect < best) {
                 best = aspect;
