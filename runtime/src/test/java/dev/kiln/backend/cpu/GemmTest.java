@@ -84,6 +84,53 @@ class GemmTest {
         }
     }
 
+    static Stream<Arguments> parallelShapes() {
+        return Stream.of(
+                // n > NC (2040): several B panels; thin m: one row block, so units split columns.
+                Arguments.of(false, false, 5, 2100, 300, 3),
+                Arguments.of(true, true, 5, 2100, 300, 2),
+                // thin n: a single B sliver, many row blocks; k > KC: accumulation across panels.
+                Arguments.of(false, true, 300, 7, 600, 5),
+                Arguments.of(true, false, 257, 130, 520, 3));
+    }
+
+    /**
+     * Drives the parallel kernels directly with thread counts this machine may not have, so the
+     * panel sharing and unit claiming are covered on any CI runner.
+     */
+    @ParameterizedTest(name = "transA={0} transB={1} m={2} n={3} k={4} threads={5}")
+    @MethodSource("parallelShapes")
+    void parallelDriverMatchesReference(boolean transA, boolean transB, int m, int n, int k, int threads) {
+        Layout l = new Layout(transA, transB, m, n, k, true);
+        SplittableRandom rnd = new SplittableRandom(threads * 1000L + m);
+        float[] a = randomFloats(rnd, l.aLen), b = randomFloats(rnd, l.bLen), c = randomFloats(rnd, l.cLen);
+        float[] expected = c.clone();
+        Gemm.sgemmScalar(transA, transB, m, n, k, a, l.aOff, l.lda, b, l.bOff, l.ldb,
+                expected, l.cOff, l.ldc, true);
+        SgemmKernel.parallel(threads, transA, transB, m, n, k, a, l.aOff, l.lda, b, l.bOff, l.ldb,
+                c, l.cOff, l.ldc, true);
+        double tol = 4 * (k + 1) * Math.ulp(1f);
+        for (int i = 0; i < c.length; i++) {
+            int idx = i;
+            assertEquals(expected[idx], c[idx], tol * Math.max(1, Math.abs(expected[idx])),
+                    () -> "mismatch at " + l.describe(idx));
+        }
+
+        double[] da = new double[a.length], db = new double[b.length], dc = new double[c.length];
+        for (int i = 0; i < a.length; i++) da[i] = a[i];
+        for (int i = 0; i < b.length; i++) db[i] = b[i];
+        double[] dExpected = dc.clone();
+        Gemm.dgemmScalar(transA, transB, m, n, k, da, l.aOff, l.lda, db, l.bOff, l.ldb,
+                dExpected, l.cOff, l.ldc, false);
+        DgemmKernel.parallel(threads, transA, transB, m, n, k, da, l.aOff, l.lda, db, l.bOff, l.ldb,
+                dc, l.cOff, l.ldc, false);
+        for (int i = 0; i < dc.length; i++) {
+            int idx = i;
+            assertEquals(dExpected[idx], dc[idx], 4 * (k + 1) * Math.ulp(1d) * Math.max(1, Math.abs(dExpected[idx])),
+                    () -> "float64 mismatch at " + l.describe(idx));
+        }
+    }
+
     @Test
     void twoByTwoIntegersAreExact() {
         float[] a = {1, 2, 3, 4};
