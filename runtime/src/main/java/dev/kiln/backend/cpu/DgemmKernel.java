@@ -9,15 +9,16 @@ import jdk.incubator.vector.VectorSpecies;
  * microkernel because a 256-bit register holds 4 doubles. Java has no generics over primitive
  * arrays, hence the parallel class rather than a shared one.
  *
- * <p>A B sliver is KC*NR*8 = 24 KiB (L1) and the packed A block MC*KC*8 = 192 KiB (L2).
+ * <p>Block sizes as for float32: a B sliver is KC*NR*8 = 48 KiB and the packed A block
+ * MC*KC*8 = 192 KiB, both from L2.
  */
 final class DgemmKernel {
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_256;
     private static final int LANES = 4;
     static final int MR = 3;
     static final int NR = 12; // three 4-lane vectors
-    static final int KC = 256;
-    static final int MC = 96; // multiple of MR
+    static final int KC = 512;
+    static final int MC = 48; // multiple of MR
     static final int NC = 2040; // multiple of NR
 
     private DgemmKernel() {}

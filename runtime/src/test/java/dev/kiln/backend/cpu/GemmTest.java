@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * leading dimensions with offsets, and accumulate on and off.
  */
 class GemmTest {
-    /** Odd sizes straddle the 3-row/24-column tiles, the K block (192/256) and the M block. */
+    /** Odd sizes straddle the 3-row x 24-column tiles (3 x 12 for float64) and the 48-row M block. */
     private static final int[] SIZES = {1, 3, 7, 17, 33, 65, 130, 257};
 
     static Stream<Arguments> shapes() {
@@ -34,8 +34,11 @@ class GemmTest {
                 int k = SIZES[rnd.nextInt(SIZES.length)];
                 cases.add(Arguments.of(ta, tb, m, n, k, i % 2 == 0, i % 3 == 0));
             }
-            // Always cover a large square (threaded, several K and M blocks) and thin shapes.
+            // Always cover a large square (threaded, several M blocks), thin shapes, k past the
+            // 512-deep K block (C accumulated across panels) and n past the 2040-wide B panel.
             cases.add(Arguments.of(ta, tb, 257, 257, 257, false, true));
+            cases.add(Arguments.of(ta, tb, 65, 33, 1030, t % 2 == 0, false));
+            cases.add(Arguments.of(ta, tb, 3, 2100, 20, false, true));
             cases.add(Arguments.of(ta, tb, 1, 257, 130, true, false));
             cases.add(Arguments.of(ta, tb, 257, 1, 130, false, true));
             cases.add(Arguments.of(ta, tb, 130, 65, 1, true, true));
