@@ -37,7 +37,8 @@ class GemmTest {
             // Always cover a large square (threaded, several M blocks), thin shapes, k past the
             // 512-deep K block (C accumulated across panels) and n past the 2040-wide B panel.
             cases.add(Arguments.of(ta, tb, 257, 257, 257, false, true));
-            cases.add(Arguments.of(ta, tb, 65, 33, 1030, t % 2 == 0, false));
+            cases.add(Arguments.of(ta, tb, 65, 33, 1030, t % 2 == 0, false)); // parallel
+            cases.add(Arguments.of(ta, tb, 7, 17, 1030, t % 2 != 0, true)); // serial
             cases.add(Arguments.of(ta, tb, 3, 2100, 20, false, true));
             cases.add(Arguments.of(ta, tb, 1, 257, 130, true, false));
             cases.add(Arguments.of(ta, tb, 257, 1, 130, false, true));
