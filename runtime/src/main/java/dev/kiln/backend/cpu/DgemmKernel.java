@@ -5,82 +5,136 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Cache-blocked float64 GEMM over one rectangular block of C: the same BLIS scheme as
- * {@link SgemmKernel} (packed B panel, packed A block, register-blocked microkernel), with a 6x8
+ * {@link SgemmKernel} (packed B panel, packed A block, register-blocked microkernel), with a 3x12
  * microkernel because a 256-bit register holds 4 doubles. Java has no generics over primitive
  * arrays, hence the parallel class rather than a shared one.
  *
- * <p>MC is half of the float kernel's so the packed A block keeps the same 144 KiB L2 footprint;
- * a B sliver is KC*NR*8 = 16 KiB, as for float32.
+ * <p>Block sizes as for float32: a B sliver is KC*NR*8 = 48 KiB and the packed A block
+ * MC*KC*8 = 192 KiB, both from L2.
  */
 final class DgemmKernel {
     private static final VectorSpecies<Double> S = DoubleVector.SPECIES_256;
     private static final int LANES = 4;
     static final int MR = 3;
     static final int NR = 12; // three 4-lane vectors
-    static final int KC = 192;
-    static final int MC = 96; // multiple of MR
-    static final int NC = 2040; // a multiple of NR (2048 is not: packing a full 2048-wide panel overran the buffer)
+    static final int KC = 512;
+    static final int MC = 48; // multiple of MR
+    static final int NC = 2040; // multiple of NR
 
     private DgemmKernel() {}
 
     /** Per-thread packing buffers, grown on demand and then reused, so the hot path never allocates. */
     static final class Scratch {
         double[] a = new double[0];
+        /** The packed B panel: this thread's own in a serial call, shared in a parallel one. */
         double[] b = new double[0];
+        /**
+         * Set while a parallel call on this thread shares {@link #b} with other threads. A thread
+         * that joins may run another task that multiplies too, and that nested call must not
+         * repack a panel its outer call's workers are still reading.
+         */
+        boolean bShared;
         final double[] tile = new double[MR * NR];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    /**
-     * Computes C[i0:i1, j0:j1] = op(A)[i0:i1, :] * op(B)[:, j0:j1] (+ C when accumulate). Arguments
-     * are the caller's, already validated; i/j bounds are row/column indices into C.
-     */
-    static void block(boolean transA, boolean transB, int k, double[] a, int aOff, int lda,
-                      double[] b, int bOff, int ldb, double[] c, int cOff, int ldc,
-                      boolean accumulate, int i0, int i1, int j0, int j1) {
+    /** Computes the whole of C = op(A) * op(B) (+ C) on the calling thread. Arguments are validated. */
+    static void serial(boolean transA, boolean transB, int m, int n, int k,
+                       double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+                       double[] c, int cOff, int ldc, boolean accumulate) {
         Scratch s = SCRATCH.get();
-        int nSpan = Math.min(NC, roundUp(j1 - j0, NR));
-        int kSpan = Math.min(KC, k);
-        if (s.b.length < kSpan * nSpan) s.b = new double[kSpan * nSpan];
-        int mSpan = Math.min(MC, roundUp(i1 - i0, MR));
-        if (s.a.length < kSpan * mSpan) s.a = new double[kSpan * mSpan];
-        double[] ap = s.a, bp = s.b, tile = s.tile;
-
-        for (int jc = j0; jc < j1; jc += NC) {
-            int nc = Math.min(NC, j1 - jc);
+        int panel = Math.min(KC, k) * Math.min(NC, roundUp(n, NR));
+        double[] bp = s.bShared ? new double[panel] : (s.b.length >= panel ? s.b : (s.b = new double[panel]));
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc), slivers = ceilDiv(nc, NR);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
+                packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, 0, slivers);
                 // The first K block overwrites C unless the caller asked to accumulate.
-                boolean add = accumulate || pc > 0;
-                packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
-                for (int ic = i0; ic < i1; ic += MC) {
-                    int mc = Math.min(MC, i1 - ic);
-                    packA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
-                    for (int jr = 0; jr < nc; jr += NR) {
-                        int nr = Math.min(NR, nc - jr);
-                        int bo = jr * kc;
-                        for (int ir = 0; ir < mc; ir += MR) {
-                            int mr = Math.min(MR, mc - ir);
-                            int ao = ir * kc;
-                            int co = cOff + (ic + ir) * ldc + jc + jr;
-                            if (mr == MR && nr == NR) {
-                                kernel(kc, ap, ao, bp, bo, c, co, ldc, add);
-                            } else {
-                                kernel(kc, ap, ao, bp, bo, tile, 0, NR, false);
-                                storeEdge(tile, c, co, ldc, mr, nr, add);
-                            }
-                        }
+                rows(transA, a, aOff, lda, 0, m, pc, kc, bp, jc, nc, 0, slivers,
+                        c, cOff, ldc, accumulate || pc > 0);
+            }
+        }
+    }
+
+    /**
+     * Computes the same product on {@code threads} threads, BLIS-style: for each KC x NC panel of
+     * B, the threads first pack the panel together, then claim units of C (a block of rows times a
+     * range of B slivers) from a shared counter until none are left. Claiming, rather than a fixed
+     * share per thread, keeps both cores busy when one of them is slowed by other work, and
+     * sharing the panel means B is packed once rather than once per thread.
+     */
+    static void parallel(int threads, boolean transA, boolean transB, int m, int n, int k,
+                         double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+                         double[] c, int cOff, int ldc, boolean accumulate) {
+        Scratch s = SCRATCH.get();
+        int panel = Math.min(KC, k) * Math.min(NC, roundUp(n, NR));
+        boolean own = !s.bShared;
+        double[] bp = !own ? new double[panel] : (s.b.length >= panel ? s.b : (s.b = new double[panel]));
+        s.bShared = true;
+        try {
+            // Enough units that a late or slowed thread costs at most a small share of the work.
+            int target = Gemm.UNITS_PER_THREAD * threads;
+            int mBlock = Math.min(MC, roundUp(ceilDiv(m, target), MR));
+            int rowBlocks = ceilDiv(m, mBlock);
+            for (int jc = 0; jc < n; jc += NC) {
+                int nc = Math.min(NC, n - jc), slivers = ceilDiv(nc, NR);
+                int colChunks = Math.min(slivers, ceilDiv(target, rowBlocks));
+                for (int pc = 0; pc < k; pc += KC) {
+                    int kc = Math.min(KC, k - pc), j0 = jc, p0 = pc;
+                    boolean add = accumulate || pc > 0;
+                    Gemm.runPhase(threads, slivers, rowBlocks * colChunks,
+                            sl -> packB(transB, b, bOff, ldb, p0, kc, j0, nc, bp, sl, sl + 1),
+                            u -> {
+                                int rb = u / colChunks, cc = u % colChunks;
+                                rows(transA, a, aOff, lda, rb * mBlock, Math.min(m, (rb + 1) * mBlock),
+                                        p0, kc, bp, j0, nc, slivers * cc / colChunks,
+                                        slivers * (cc + 1) / colChunks, c, cOff, ldc, add);
+                            });
+                }
+            }
+        } finally {
+            if (own) s.bShared = false;
+        }
+    }
+
+    /**
+     * Multiplies rows [i0, i1) of op(A)[:, pc:pc+kc] by slivers [s0, s1) of the packed B panel
+     * into C, packing A in MC-row blocks into the running thread's scratch.
+     */
+    private static void rows(boolean transA, double[] a, int aOff, int lda, int i0, int i1,
+                             int pc, int kc, double[] bp, int jc, int nc, int s0, int s1,
+                             double[] c, int cOff, int ldc, boolean add) {
+        Scratch s = SCRATCH.get();
+        int need = kc * Math.min(MC, roundUp(i1 - i0, MR));
+        if (s.a.length < need) s.a = new double[need];
+        double[] ap = s.a, tile = s.tile;
+        for (int ic = i0; ic < i1; ic += MC) {
+            int mc = Math.min(MC, i1 - ic);
+            packA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
+            for (int sl = s0; sl < s1; sl++) {
+                int jr = sl * NR, nr = Math.min(NR, nc - jr);
+                int bo = jr * kc;
+                for (int ir = 0; ir < mc; ir += MR) {
+                    int mr = Math.min(MR, mc - ir);
+                    int ao = ir * kc;
+                    int co = cOff + (ic + ir) * ldc + jc + jr;
+                    if (mr == MR && nr == NR) {
+                        kernel(kc, ap, ao, bp, bo, c, co, ldc, add);
+                    } else {
+                        kernel(kc, ap, ao, bp, bo, tile, 0, NR, false);
+                        storeEdge(tile, c, co, ldc, mr, nr, add);
                     }
                 }
             }
         }
     }
 
-    /** Packs op(B)[pc:pc+kc, jc:jc+nc] as kc x NR row-major slivers, zero-padding past nc. */
+    /** Packs slivers [s0, s1) of op(B)[pc:pc+kc, jc:jc+nc], as {@link SgemmKernel} does. */
     private static void packB(boolean transB, double[] b, int bOff, int ldb,
-                              int pc, int kc, int jc, int nc, double[] bp) {
-        for (int jr = 0; jr < nc; jr += NR) {
+                              int pc, int kc, int jc, int nc, double[] bp, int s0, int s1) {
+        for (int jr = s0 * NR; jr < s1 * NR; jr += NR) {
             int nr = Math.min(NR, nc - jr);
             int dst = jr * kc;
             if (!transB) {
@@ -199,5 +253,9 @@ final class DgemmKernel {
 
     private static int roundUp(int x, int m) {
         return (x + m - 1) / m * m;
+    }
+
+    private static int ceilDiv(int x, int y) {
+        return (x + y - 1) / y;
     }
 }

@@ -2,6 +2,8 @@ package dev.kiln.backend.cpu;
 
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 
 /**
  * Row-major general matrix multiply for the CPU backend: {@code C = op(A) * op(B)}, or
@@ -12,10 +14,10 @@ import java.util.concurrent.ForkJoinTask;
  * stored (k when not transposed, m when transposed) or larger for a sub-matrix view. C must not
  * overlap A or B.
  *
- * <p>Large problems are split into rectangular blocks of C, one per core, run on the common
- * ForkJoinPool with the calling thread taking a share. Small ones run on the calling thread
- * alone, because eager tensor ops call this for tiny matrices and a fork would cost more than the
- * multiply. Setting the system property {@code kiln.cpu.scalar=true} routes every call to the
+ * <p>Large problems run on the common ForkJoinPool with the calling thread taking part, the
+ * threads sharing each packed panel of B and claiming blocks of C as they go. Small ones run on
+ * the calling thread alone, because eager tensor ops call this for tiny matrices and a fork would
+ * cost more than the multiply. Setting the system property {@code kiln.cpu.scalar=true} routes every call to the
  * scalar reference path, to rule the vector kernels out when chasing a numerical difference.
  */
 public final class Gemm {
@@ -23,16 +25,22 @@ public final class Gemm {
     static final boolean SCALAR = Boolean.getBoolean("kiln.cpu.scalar");
 
     /**
-     * Below this many multiply-adds the packing set-up outweighs the kernel, so the plain loop
-     * runs instead (16^3: a 16x16 matmul takes well under a microsecond either way).
+     * Below this many multiply-adds the plain loop beats packing (measured per call on 2x2 to
+     * 8x8 products: equal at 4^3, the packed kernel 3x faster at 8^3 and 20x at 32^3).
      */
-    private static final long TINY_WORK = 16L * 16 * 16;
+    private static final long TINY_WORK = 8L * 8 * 8;
 
     /** Below this many multiply-adds (about 100^3) one thread beats forking. */
     private static final long PARALLEL_WORK = 1L << 20;
 
-    /** Each thread's block should hold at least this much work, so forks stay amortised. */
+    /** Each thread's share should hold at least this much work, so forks stay amortised. */
     private static final long MIN_WORK_PER_THREAD = 1L << 19;
+
+    /**
+     * Work units per thread in each panel of a parallel product: with several, a thread slowed by
+     * other processes hands its remaining units to the others instead of holding up the join.
+     */
+    static final int UNITS_PER_THREAD = 4;
 
     private Gemm() {}
 
@@ -52,12 +60,16 @@ public final class Gemm {
                              float[] c, int cOff, int ldc, boolean accumulate) {
         check(transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb, c.length, cOff, ldc);
         long work = (long) m * n * k;
-        if (SCALAR || work <= TINY_WORK) {
+        if (SCALAR || work < TINY_WORK) {
             scalarF(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
             return;
         }
-        split(m, n, work, SgemmKernel.MR, SgemmKernel.NR, (i0, i1, j0, j1) -> SgemmKernel.block(
-                transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, i0, i1, j0, j1));
+        int threads = threads(work);
+        if (threads > 1) {
+            SgemmKernel.parallel(threads, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        } else {
+            SgemmKernel.serial(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        }
     }
 
     /** float64 GEMM; see the class comment for the meaning of each argument. */
@@ -66,12 +78,16 @@ public final class Gemm {
                              double[] c, int cOff, int ldc, boolean accumulate) {
         check(transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb, c.length, cOff, ldc);
         long work = (long) m * n * k;
-        if (SCALAR || work <= TINY_WORK) {
+        if (SCALAR || work < TINY_WORK) {
             scalarD(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
             return;
         }
-        split(m, n, work, DgemmKernel.MR, DgemmKernel.NR, (i0, i1, j0, j1) -> DgemmKernel.block(
-                transA, transB, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, i0, i1, j0, j1));
+        int threads = threads(work);
+        if (threads > 1) {
+            DgemmKernel.parallel(threads, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        } else {
+            DgemmKernel.serial(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        }
     }
 
     /**
@@ -127,69 +143,41 @@ public final class Gemm {
         }
     }
 
-    /** Computes the block of C with rows [i0, i1) and columns [j0, j1). */
-    @FunctionalInterface
-    private interface BlockTask {
-        void run(int i0, int i1, int j0, int j1);
+    /** How many threads a product of {@code work} multiply-adds should use: 1 below the fork threshold. */
+    private static int threads(long work) {
+        if (work < PARALLEL_WORK) return 1;
+        int cores = Math.min(Runtime.getRuntime().availableProcessors(),
+                ForkJoinPool.getCommonPoolParallelism() + 1);
+        return (int) Math.max(1, Math.min(cores, work / MIN_WORK_PER_THREAD));
     }
 
     /**
-     * Cuts C into a grid of tm x tn blocks, one per thread, with block edges on microkernel tile
-     * boundaries so no tile straddles two threads. The grid favours cutting the longer side, which
-     * keeps each block's packed panels as large (and as reusable) as possible.
+     * Runs one panel of a parallel product on {@code threads} threads (the caller and
+     * {@code threads - 1} common-pool tasks): each thread claims packing items until none are left,
+     * waits until every item is packed, then claims compute units until none are left. A task
+     * the pool starts late simply finds less to claim, so no thread ever waits on one that has
+     * not started, and a nested call from inside the pool cannot deadlock.
      */
-    private static void split(int m, int n, long work, int mr, int nr, BlockTask task) {
-        int threads = 1;
-        if (work >= PARALLEL_WORK) {
-            int cores = Math.min(Runtime.getRuntime().availableProcessors(),
-                    ForkJoinPool.getCommonPoolParallelism() + 1);
-            threads = (int) Math.max(1, Math.min(cores, work / MIN_WORK_PER_THREAD));
-        }
-        if (threads == 1) {
-            task.run(0, m, 0, n);
-            return;
-        }
-        int tm = 1, tn = threads;
-        double best = Double.MAX_VALUE;
-        for (int f = 1; f <= threads; f++) {
-            if (threads % f != 0) continue;
-            int g = threads / f;
-            if (ceilDiv(m, mr) < f || ceilDiv(n, nr) < g) continue;
-            // Squarest blocks minimise packing traffic per flop.
-            double aspect = Math.abs(Math.log(((double) m / f) / ((double) n / g)));
-            if (aspect < best) {
-                best = aspect;
-                tm = f;
-                tn = g;
+    static void runPhase(int threads, int packItems, int units, IntConsumer pack, IntConsumer compute) {
+        AtomicInteger nextPack = new AtomicInteger(), packed = new AtomicInteger(), nextUnit = new AtomicInteger();
+        Runnable worker = () -> {
+            for (int i; (i = nextPack.getAndIncrement()) < packItems; ) {
+                try {
+                    pack.accept(i);
+                } finally {
+                    packed.incrementAndGet(); // even on failure, so the others stop waiting
+                }
             }
-        }
-        if (best == Double.MAX_VALUE) { // too thin to cut into `threads` tiles either way
-            task.run(0, m, 0, n);
-            return;
-        }
-        int gm = tm, gn = tn, tiles = tm * tn;
-        ForkJoinTask<?>[] forked = new ForkJoinTask<?>[tiles - 1];
-        for (int t = 1; t < tiles; t++) {
-            int bi = t / gn, bj = t % gn;
-            forked[t - 1] = ForkJoinTask.adapt(() -> runTile(task, m, n, mr, nr, gm, gn, bi, bj)).fork();
-        }
-        // The caller computes tile 0 itself instead of idling in join().
-        runTile(task, m, n, mr, nr, gm, gn, 0, 0);
+            // Only items already claimed by running threads are outstanding: a short wait.
+            for (int spins = 0; packed.get() < packItems; spins++) {
+                if (spins < 1000) Thread.onSpinWait(); else Thread.yield();
+            }
+            for (int u; (u = nextUnit.getAndIncrement()) < units; ) compute.accept(u);
+        };
+        ForkJoinTask<?>[] forked = new ForkJoinTask<?>[threads - 1];
+        for (int t = 0; t < forked.length; t++) forked[t] = ForkJoinTask.adapt(worker).fork();
+        worker.run(); // the caller works too instead of idling in join()
         for (ForkJoinTask<?> f : forked) f.join();
-    }
-
-    private static void runTile(BlockTask task, int m, int n, int mr, int nr,
-                                int tm, int tn, int bi, int bj) {
-        int mTiles = ceilDiv(m, mr), nTiles = ceilDiv(n, nr);
-        int i0 = Math.min(m, (int) ((long) mTiles * bi / tm) * mr);
-        int i1 = Math.min(m, (int) ((long) mTiles * (bi + 1) / tm) * mr);
-        int j0 = Math.min(n, (int) ((long) nTiles * bj / tn) * nr);
-        int j1 = Math.min(n, (int) ((long) nTiles * (bj + 1) / tn) * nr);
-        if (i0 < i1 && j0 < j1) task.run(i0, i1, j0, j1);
-    }
-
-    private static int ceilDiv(int x, int y) {
-        return (x + y - 1) / y;
     }
 
     /** Rejects shapes and strides that would read or write outside the arrays. */

@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * leading dimensions with offsets, and accumulate on and off.
  */
 class GemmTest {
-    /** Odd sizes straddle the 3-row/24-column tiles, the K block (192/256) and the M block. */
+    /** Odd sizes straddle the 3-row x 24-column tiles (3 x 12 for float64) and the 48-row M block. */
     private static final int[] SIZES = {1, 3, 7, 17, 33, 65, 130, 257};
 
     static Stream<Arguments> shapes() {
@@ -34,8 +34,12 @@ class GemmTest {
                 int k = SIZES[rnd.nextInt(SIZES.length)];
                 cases.add(Arguments.of(ta, tb, m, n, k, i % 2 == 0, i % 3 == 0));
             }
-            // Always cover a large square (threaded, several K and M blocks) and thin shapes.
+            // Always cover a large square (threaded, several M blocks), thin shapes, k past the
+            // 512-deep K block (C accumulated across panels) and n past the 2040-wide B panel.
             cases.add(Arguments.of(ta, tb, 257, 257, 257, false, true));
+            cases.add(Arguments.of(ta, tb, 65, 33, 1030, t % 2 == 0, false)); // parallel
+            cases.add(Arguments.of(ta, tb, 7, 17, 1030, t % 2 != 0, true)); // serial
+            cases.add(Arguments.of(ta, tb, 3, 2100, 20, false, true));
             cases.add(Arguments.of(ta, tb, 1, 257, 130, true, false));
             cases.add(Arguments.of(ta, tb, 257, 1, 130, false, true));
             cases.add(Arguments.of(ta, tb, 130, 65, 1, true, true));
@@ -85,6 +89,53 @@ class GemmTest {
             int idx = i;
             double scale = Math.max(1, Math.abs(expected[idx]));
             assertEquals(expected[idx], c[idx], tol * scale, () -> "mismatch at " + l.describe(idx));
+        }
+    }
+
+    static Stream<Arguments> parallelShapes() {
+        return Stream.of(
+                // n > NC (2040): several B panels; thin m: one row block, so units split columns.
+                Arguments.of(false, false, 5, 2100, 300, 3),
+                Arguments.of(true, true, 5, 2100, 300, 2),
+                // thin n: a single B sliver, many row blocks; k > KC: accumulation across panels.
+                Arguments.of(false, true, 300, 7, 600, 5),
+                Arguments.of(true, false, 257, 130, 520, 3));
+    }
+
+    /**
+     * Drives the parallel kernels directly with thread counts this machine may not have, so the
+     * panel sharing and unit claiming are covered on any CI runner.
+     */
+    @ParameterizedTest(name = "transA={0} transB={1} m={2} n={3} k={4} threads={5}")
+    @MethodSource("parallelShapes")
+    void parallelDriverMatchesReference(boolean transA, boolean transB, int m, int n, int k, int threads) {
+        Layout l = new Layout(transA, transB, m, n, k, true);
+        SplittableRandom rnd = new SplittableRandom(threads * 1000L + m);
+        float[] a = randomFloats(rnd, l.aLen), b = randomFloats(rnd, l.bLen), c = randomFloats(rnd, l.cLen);
+        float[] expected = c.clone();
+        Gemm.sgemmScalar(transA, transB, m, n, k, a, l.aOff, l.lda, b, l.bOff, l.ldb,
+                expected, l.cOff, l.ldc, true);
+        SgemmKernel.parallel(threads, transA, transB, m, n, k, a, l.aOff, l.lda, b, l.bOff, l.ldb,
+                c, l.cOff, l.ldc, true);
+        double tol = 4 * (k + 1) * Math.ulp(1f);
+        for (int i = 0; i < c.length; i++) {
+            int idx = i;
+            assertEquals(expected[idx], c[idx], tol * Math.max(1, Math.abs(expected[idx])),
+                    () -> "mismatch at " + l.describe(idx));
+        }
+
+        double[] da = new double[a.length], db = new double[b.length], dc = new double[c.length];
+        for (int i = 0; i < a.length; i++) da[i] = a[i];
+        for (int i = 0; i < b.length; i++) db[i] = b[i];
+        double[] dExpected = dc.clone();
+        Gemm.dgemmScalar(transA, transB, m, n, k, da, l.aOff, l.lda, db, l.bOff, l.ldb,
+                dExpected, l.cOff, l.ldc, false);
+        DgemmKernel.parallel(threads, transA, transB, m, n, k, da, l.aOff, l.lda, db, l.bOff, l.ldb,
+                dc, l.cOff, l.ldc, false);
+        for (int i = 0; i < dc.length; i++) {
+            int idx = i;
+            assertEquals(dExpected[idx], dc[idx], 4 * (k + 1) * Math.ulp(1d) * Math.max(1, Math.abs(dExpected[idx])),
+                    () -> "float64 mismatch at " + l.describe(idx));
         }
     }
 
