@@ -8,6 +8,11 @@ GFLOP/s = 2*n^3 / seconds / 1e9.
 Run with the OpenBLAS tuning variables removed so the library picks its own
 kernel for this CPU:
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 bench/numpy_matmul.py
+
+Check the BLAS line it prints first: a NumPy built against the reference
+(netlib) BLAS, as Debian's python3-numpy is unless libopenblas is installed,
+runs 1024^3 about 50x slower and is no baseline at all. A pip-installed NumPy wheel
+bundles OpenBLAS.
 """
 import os
 import statistics
@@ -45,8 +50,17 @@ def _one(a, b, out):
     return time.perf_counter() - t0
 
 
+def blas_name():
+    """Which BLAS this NumPy calls, from its build configuration."""
+    try:  # NumPy >= 1.26
+        return np.show_config(mode="dicts")["Build Dependencies"]["blas"]["name"]
+    except TypeError:  # older NumPy: show_config() takes no mode
+        info = getattr(np.__config__, "blas_opt_info", {}) or {}
+        return ",".join(info.get("libraries", [])) or "unknown"
+
+
 def main():
-    print(f"numpy {np.__version__}; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')} "
+    print(f"numpy {np.__version__}; blas={blas_name()}; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')} "
           f"OPENBLAS_L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE')} cpus={os.cpu_count()}")
     for n in SIZES:
         t = time_matmul(n, repeats=15)

@@ -17,20 +17,27 @@ import java.util.function.IntConsumer;
  * <p>Large problems run on the common ForkJoinPool with the calling thread taking part, the
  * threads sharing each packed panel of B and claiming blocks of C as they go. Small ones run on
  * the calling thread alone, because eager tensor ops call this for tiny matrices and a fork would
- * cost more than the multiply. Setting the system property {@code kiln.cpu.scalar=true} routes every call to the
- * scalar reference path, to rule the vector kernels out when chasing a numerical difference.
+ * cost more than the multiply. Products under 8^3 skip packing and use the scalar loop.
+ *
+ * <p>Setting the system property {@code kiln.cpu.scalar=true} routes every call to the scalar
+ * reference path, to rule the vector kernels out when chasing a numerical difference. The vector
+ * kernels use 256-bit vectors (AVX2); they are fast only once C2 has compiled them, so the first
+ * large product in a JVM is slow (about a second for 1024^3 on a 2-core machine, more under load).
  */
 public final class Gemm {
     /** Read once: the kernels' dispatch must not pay a property lookup per call. */
     static final boolean SCALAR = Boolean.getBoolean("kiln.cpu.scalar");
 
     /**
-     * Below this many multiply-adds the plain loop beats packing (measured per call on 2x2 to
-     * 8x8 products: equal at 4^3, the packed kernel 3x faster at 8^3 and 20x at 32^3).
+     * Below this many multiply-adds the plain loop beats packing (measured per call, square
+     * products: equal at 4^3, the packed kernel 3.5x faster at 8^3 and 17x at 32^3).
      */
     private static final long TINY_WORK = 8L * 8 * 8;
 
-    /** Below this many multiply-adds (about 100^3) one thread beats forking. */
+    /**
+     * Below this many multiply-adds (about 100^3, some 45 us on one core) a second thread would
+     * not pay for waking a pool worker and splitting the panels.
+     */
     private static final long PARALLEL_WORK = 1L << 20;
 
     /** Each thread's share should hold at least this much work, so forks stay amortised. */
@@ -66,7 +73,8 @@ public final class Gemm {
         }
         int threads = threads(work);
         if (threads > 1) {
-            SgemmKernel.parallel(threads, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+            SgemmKernel.parallel(threads, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb,
+                    c, cOff, ldc, accumulate);
         } else {
             SgemmKernel.serial(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
         }
@@ -84,7 +92,8 @@ public final class Gemm {
         }
         int threads = threads(work);
         if (threads > 1) {
-            DgemmKernel.parallel(threads, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+            DgemmKernel.parallel(threads, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb,
+                    c, cOff, ldc, accumulate);
         } else {
             DgemmKernel.serial(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
         }
@@ -159,7 +168,8 @@ public final class Gemm {
      * not started, and a nested call from inside the pool cannot deadlock.
      */
     static void runPhase(int threads, int packItems, int units, IntConsumer pack, IntConsumer compute) {
-        AtomicInteger nextPack = new AtomicInteger(), packed = new AtomicInteger(), nextUnit = new AtomicInteger();
+        AtomicInteger nextPack = new AtomicInteger(), packed = new AtomicInteger();
+        AtomicInteger nextUnit = new AtomicInteger();
         Runnable worker = () -> {
             for (int i; (i = nextPack.getAndIncrement()) < packItems; ) {
                 try {

@@ -79,7 +79,8 @@ class GemmTest {
                                      boolean accumulate, boolean padded) {
         Layout l = new Layout(transA, transB, m, n, k, padded);
         SplittableRandom rnd = new SplittableRandom(m * 37L + n * 13L + k);
-        double[] a = randomDoubles(rnd, l.aLen), b = randomDoubles(rnd, l.bLen), c = randomDoubles(rnd, l.cLen);
+        double[] a = randomDoubles(rnd, l.aLen), b = randomDoubles(rnd, l.bLen);
+        double[] c = randomDoubles(rnd, l.cLen);
         double[] expected = c.clone();
         Gemm.dgemmScalar(transA, transB, m, n, k, a, l.aOff, l.lda, b, l.bOff, l.ldb,
                 expected, l.cOff, l.ldc, accumulate);
@@ -134,7 +135,8 @@ class GemmTest {
                 dc, l.cOff, l.ldc, false);
         for (int i = 0; i < dc.length; i++) {
             int idx = i;
-            assertEquals(dExpected[idx], dc[idx], 4 * (k + 1) * Math.ulp(1d) * Math.max(1, Math.abs(dExpected[idx])),
+            double dTol = 4 * (k + 1) * Math.ulp(1d) * Math.max(1, Math.abs(dExpected[idx]));
+            assertEquals(dExpected[idx], dc[idx], dTol,
                     () -> "float64 mismatch at " + l.describe(idx));
         }
     }
