@@ -139,7 +139,7 @@ public final class Dense {
             int j = 0;
             for (; j + 2 * L <= n; j += 2 * L) tile4x2(a, a0, ai, aq, k, b, bOff + j, n, c, c0 + j, accumulate);
             for (; j + L <= n; j += L) tile4x1(a, a0, ai, aq, k, b, bOff + j, n, c, c0 + j, accumulate);
-            if (j < n) tile4xMasked(a, a0, ai, aq, k, b, bOff + j, n, S.indexInRange(j, n), c, c0 + j, accumulate);
+            if (j < n) tile4xMasked(a, a0, ai, aq, k, b, bOff + j, n, n - j, c, c0 + j, accumulate);
         }
         for (; i < m; i++) {
             int j = 0;
@@ -200,10 +200,12 @@ public final class Dense {
 
     /**
      * Four rows by the last {@code n % L} columns under a lane mask: a 20-wide layer (the phone-price input)
-     * would otherwise spend a fifth of its weight gradient in scalar code.
+     * would otherwise spend a fifth of its weight gradient in scalar code. The mask is made here, not passed in:
+     * a mask crossing a call that C2 does not inline would be boxed, an allocation per call.
      */
-    private static void tile4xMasked(float[] a, int a0, int ai, int aq, int k, float[] b, int b0, int ldb, VectorMask<Float> mask,
+    private static void tile4xMasked(float[] a, int a0, int ai, int aq, int k, float[] b, int b0, int ldb, int cols,
                                      float[] c, int c0, boolean accumulate) {
+        VectorMask<Float> mask = S.indexInRange(0, cols);
         FloatVector c0v, c1v, c2v, c3v;
         if (accumulate) {
             c0v = FloatVector.fromArray(S, c, c0, mask); c1v = FloatVector.fromArray(S, c, c0 + ldb, mask);

@@ -97,9 +97,16 @@ public final class ModelWriter {
         t.addField(FieldSpec.builder(float[].class, "state", PRIVATE, FINAL).initializer("new float[STATE_COUNT]").build());
         if (plan.hasDropout()) t.addField(Names.DROPOUT_MASK, "dropout", PRIVATE, FINAL);
         for (Step s : plan.steps()) {
-            if (s instanceof Step.BatchNorm b) {
-                t.addField(FieldSpec.builder(float[].class, b.out().name() + "InvStd", PRIVATE, FINAL)
+            switch (s) {
+                case Step.BatchNorm b -> t.addField(FieldSpec.builder(float[].class, b.out().name() + "InvStd", PRIVATE, FINAL)
                         .initializer("new float[$L]", b.channels()).build());
+                // Kernels hold the geometry and their column buffers, built once with the model.
+                case Step.Conv v -> t.addField(FieldSpec.builder(Names.CONV2D, v.kernel(), PRIVATE, FINAL)
+                        .initializer("new $T($L)", Names.CONV2D, v.geometry().stream().map(String::valueOf)
+                                .collect(java.util.stream.Collectors.joining(", "))).build());
+                case Step.Pool p -> t.addField(FieldSpec.builder(Names.POOL2D, p.kernel(), PRIVATE, FINAL)
+                        .initializer("new $T($L)", Names.POOL2D, String.join(", ", p.arguments())).build());
+                default -> { }
             }
         }
         t.addField(FieldSpec.builder(boolean.class, "training", PRIVATE).initializer("true").build());
@@ -154,6 +161,9 @@ public final class ModelWriter {
         for (Buffer b : plan.buffers()) {
             m.addStatement("$L = new float[maxBatch * $L]", b.name(), b.perSample());
             if (names.hasGradField(b)) m.addStatement("$LGrad = new float[maxBatch * $L]", b.name(), b.perSample());
+        }
+        for (Step s : plan.steps()) {
+            if (s instanceof Step.Pool p && p.max()) m.addStatement("$L.ensureCapacity(maxBatch)", p.kernel());
         }
         return m.build();
     }

@@ -28,6 +28,14 @@ enum Primitive {
             "$dense:T.matmulTN($delta:L, 0, $outF:L, $rows:L, $in:L, 0, $inF:L, grads, $w:L, accumulate)", false),
     LINEAR_BIAS("x = x + params[$b:L + j]", "$dense:T.columnSums($delta:L, 0, $rows:L, $outF:L, grads, $b:L, accumulate)", false),
     LINEAR_INPUT("", "$dense:T.matmulNN($delta:L, 0, $rows:L, $outF:L, params, $w:L, $inF:L, $gIn:L, 0, $acc:L)", false),
+    /**
+     * Conv2d, bias inside the kernel ({@code $b} is -1 without one): forward im2col + W col; backward bias = sums over
+     * samples and positions, W += dOut col^T, input = col2im(W^T dOut) (skipped when {@code $gIn} is null).
+     */
+    CONV2D("$k:L.forward($in:L, n, params, $w:L, $b:L, $out:L)",
+            "$k:L.backward($gOut:L, $in:L, n, params, $w:L, grads, $w:L, $b:L, accumulate, $gIn:L, $acc:L)", false),
+    /** Max: the gradient goes to the recorded argmax of each window; average: spread over the window by its divisor. */
+    POOL2D("$k:L.forward($in:L, n, $out:L)", "$k:L.backward($gOut:L, n, $gIn:L, $acc:L)", false),
     BATCH_NORM("$bn:T.forwardTrain($in:L, $out:L, $xhat:L, $invStd:L, n, $c:L, params, $gamma:L, $beta:L, $affine:L, state, $mean:L, $var:L, true, $momentum:Lf, $eps:Lf)",
             "$bn:T.backward($gOut:L, $xhat:L, $invStd:L, n, $c:L, params, $gamma:L, $affine:L, grads, $gamma:L, $beta:L, $gIn:L, accumulate, $needIn:L, $acc:L)",
             false),

@@ -106,6 +106,10 @@ final class TensorApiWriter {
                     out.add(new Entry(d.weight(), "params"));
                     d.bias().ifPresent(b -> out.add(new Entry(b, "params")));
                 }
+                case Step.Conv v -> {
+                    out.add(new Entry(v.weight(), "params"));
+                    v.bias().ifPresent(b -> out.add(new Entry(b, "params")));
+                }
                 case Step.BatchNorm b -> {
                     b.weight().ifPresent(w -> out.add(new Entry(w, "params")));
                     b.bias().ifPresent(w -> out.add(new Entry(w, "params")));

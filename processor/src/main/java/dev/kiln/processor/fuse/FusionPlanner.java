@@ -71,6 +71,8 @@ public final class FusionPlanner {
                     yield out;
                 }
                 case LayerOp.BatchNorm b -> batchNorm(layer, b, key, ident, current);
+                case LayerOp.Conv2d c -> conv(layer, c, key, ident, current);
+                case LayerOp.Pool2d p -> pool(layer, p, ident, key, current);
                 case LayerOp.Flatten f -> current;
                 case LayerOp.Block b -> {
                     Buffer c = current;
@@ -115,6 +117,37 @@ public final class FusionPlanner {
         if (act.isPresent() && act.get().kind().rowWise()) {
             return rowWise(act.get(), layer.out(), key, ident + "Act", out);
         }
+        return out;
+    }
+
+    private Buffer conv(InferredLayer layer, LayerOp.Conv2d c, String key, String ident, Buffer in) {
+        int ch = layer.in().size(0), kh = c.kernel()[0], kw = c.kernel()[1];
+        int fanIn = ch / c.groups() * kh * kw, fanOut = c.outChannels() * kh * kw;
+        Slot w = param(key + ".weight", c.outChannels(), ch / c.groups(), kh, kw);
+        Optional<Slot> b = c.bias() ? Optional.of(param(key + ".bias", c.outChannels())) : Optional.empty();
+        // nn.Conv2d.reset_parameters is nn.Linear's with fan_in = in_channels / groups * kh * kw.
+        double bound = Math.sqrt(3.0) * (Math.sqrt(2.0 / (1 + SQRT5 * SQRT5)) / Math.sqrt(fanIn));
+        defaults.add(new InitCall(w, InitCall.Kind.UNIFORM, -bound, bound, key + ": nn.Conv2d default, kaiming_uniform_(a=sqrt(5))"));
+        b.ifPresent(s -> defaults.add(new InitCall(s, InitCall.Kind.UNIFORM, -1 / Math.sqrt(fanIn), 1 / Math.sqrt(fanIn),
+                key + ": bias U(-1/sqrt(fan_in), 1/sqrt(fan_in))")));
+        layer.decl().init().ifPresent(spec -> custom.add(customInit(spec, w, fanIn, fanOut, key)));
+        Buffer out = buffer(ident, layer.out().numel());
+        List<Integer> geometry = List.of(ch, layer.in().size(1), layer.in().size(2), c.outChannels(), kh, kw, c.stride()[0],
+                c.stride()[1], c.padding()[0], c.padding()[1], c.dilation()[0], c.dilation()[1], c.groups());
+        steps.add(new Step.Conv(key, in, out, ident + "Kernel", geometry, w, b, false));
+        return out;
+    }
+
+    private Buffer pool(InferredLayer layer, LayerOp.Pool2d p, String ident, String key, Buffer in) {
+        TensorShape i = layer.in(), o = layer.out();
+        List<String> args = new ArrayList<>(List.of(Boolean.toString(p.max())));
+        for (int v : new int[] {i.size(0), i.size(1), i.size(2), o.size(1), o.size(2), p.kernel()[0], p.kernel()[1], p.stride()[0],
+                p.stride()[1], p.padding()[0], p.padding()[1], p.dilation()[0], p.dilation()[1]}) {
+            args.add(Integer.toString(v));
+        }
+        args.add(Boolean.toString(p.countIncludePad()));
+        Buffer out = buffer(ident, o.numel());
+        steps.add(new Step.Pool(key, in, out, ident + "Kernel", p.max(), args, false));
         return out;
     }
 
@@ -195,6 +228,8 @@ public final class FusionPlanner {
                 case Step.BatchNorm b -> new Step.BatchNorm(b.label(), b.in(), b.out(), b.xhat(), b.channels(), b.weight(), b.bias(),
                         b.runningMean(), b.runningVar(), b.count(), b.track(), b.eps(), b.momentum(), acc);
                 case Step.Residual r -> new Step.Residual(r.label(), r.in(), r.skip(), r.out(), acc, !written.add(r.skip()));
+                case Step.Conv c -> new Step.Conv(c.label(), c.in(), c.out(), c.kernel(), c.geometry(), c.weight(), c.bias(), acc);
+                case Step.Pool p -> new Step.Pool(p.label(), p.in(), p.out(), p.kernel(), p.max(), p.arguments(), acc);
             };
         }
         return List.of(out);
