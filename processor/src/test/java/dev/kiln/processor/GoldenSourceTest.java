@@ -52,6 +52,14 @@ class GoldenSourceTest {
                         "  @AvgPool2d(value = 2, ceilMode = true) Layer avg;",
                         "  @Flatten Layer flat;",
                         "  @Linear(3) Layer fc;",
+                        "}"}),
+                Arguments.of("KilnGraphNet", new String[] {
+                        "@Model(input = @Shape({4, 3})) public abstract class GraphNet {",
+                        "  @Input(@Shape({4, 4})) Layer adj;",
+                        "  @MatMul @From({\"adj\", \"input\"}) Layer agg;",
+                        "  @Linear(2) @ReLU @Output Layer gc;",
+                        "  @Flatten Layer flat;",
+                        "  @Linear(1) @Output Layer head;",
                         "}"}));
     }
 

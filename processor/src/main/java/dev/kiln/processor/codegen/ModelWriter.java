@@ -2,6 +2,7 @@ package dev.kiln.processor.codegen;
 
 import com.squareup.javapoet.AnnotationSpec;
 import com.squareup.javapoet.ClassName;
+import com.squareup.javapoet.CodeBlock;
 import com.squareup.javapoet.FieldSpec;
 import com.squareup.javapoet.JavaFile;
 import com.squareup.javapoet.MethodSpec;
@@ -194,6 +195,54 @@ public final class ModelWriter {
                 .addStatement("return $L", expr).build();
     }
 
+    /** Several inputs: each part of the caller's per-sample layout into its planned array (see Packing). */
+    private CodeBlock unpackInputs() {
+        CodeBlock.Builder c = CodeBlock.builder();
+        if (!plan.packedInputs()) return c.build();
+        int offset = 0;
+        for (Buffer b : plan.inputs()) {
+            c.addStatement("$T.unpack(batch, INPUT_SIZE, $L, n, $L, $L)", Names.PACKING, offset, b.name(), b.perSample());
+            offset += b.perSample();
+        }
+        return c.build();
+    }
+
+    private CodeBlock packOutputs() {
+        CodeBlock.Builder c = CodeBlock.builder();
+        if (!plan.packedOutputs()) return c.build();
+        int offset = 0;
+        for (Buffer b : plan.outputs()) {
+            c.addStatement("$T.pack($L, $L, n, $L, OUTPUT_SIZE, $L)", Names.PACKING, b.name(), b.perSample(), plan.output().name(), offset);
+            offset += b.perSample();
+        }
+        return c.build();
+    }
+
+    /** Each output's gradient first: layers reading an output then add theirs. */
+    private CodeBlock unpackGradOutputs() {
+        CodeBlock.Builder c = CodeBlock.builder();
+        if (!plan.packedOutputs()) return c.build();
+        int offset = 0;
+        for (Buffer b : plan.outputs()) {
+            c.addStatement("$T.unpack(gradOut, OUTPUT_SIZE, $L, n, $LGrad, $L)", Names.PACKING, offset, b.name(), b.perSample());
+            offset += b.perSample();
+        }
+        return c.build();
+    }
+
+    /** Input gradients back into the caller's layout; an input no layer reads keeps a zero gradient. */
+    private CodeBlock packGradInputs() {
+        CodeBlock.Builder c = CodeBlock.builder();
+        if (!plan.packedInputs()) return c.build();
+        c.beginControlFlow("if (inputGradient)");
+        int offset = 0;
+        for (Buffer b : plan.inputs()) {
+            c.addStatement("$T.pack($LGrad, $L, n, gradIn, INPUT_SIZE, $L)", Names.PACKING, b.name(), b.perSample(), offset);
+            offset += b.perSample();
+        }
+        return c.endControlFlow().build();
+    }
+
     private void passes(TypeSpec.Builder t) {
         PassWriter pw = new PassWriter(plan);
         t.addMethod(MethodSpec.methodBuilder("forward").addAnnotation(Override.class).addModifiers(PUBLIC).returns(float[].class)
@@ -202,7 +251,9 @@ public final class ModelWriter {
                 .addStatement("this.input = batch")
                 .addStatement("this.lastBatch = n")
                 .addStatement("float[] input = batch")
+                .addCode(unpackInputs())
                 .addCode(pw.forward())
+                .addCode(packOutputs())
                 .addStatement("return $L", names.data(plan.output())).build());
         t.addMethod(MethodSpec.methodBuilder("backwardParameters").addAnnotation(Override.class).addModifiers(PUBLIC)
                 .addParameter(float[].class, "gradOut").addParameter(int.class, "n")
@@ -225,7 +276,7 @@ public final class ModelWriter {
                             "backward needs train mode: BatchNorm's compiled backward uses batch statistics")
                     .endControlFlow();
         }
-        b.addStatement("float[] input = this.input").addCode(pw.backward());
+        b.addStatement("float[] input = this.input").addCode(unpackGradOutputs()).addCode(pw.backward()).addCode(packGradInputs());
         t.addMethod(b.build());
         t.addMethod(MethodSpec.methodBuilder("checkBatch").addModifiers(PRIVATE).addParameter(int.class, "n")
                 .beginControlFlow("if (n < 1 || n > capacity)")

@@ -53,6 +53,7 @@ final class PassWriter {
                     c.endControlFlow();
                 }
                 case Step.Conv v -> c.addNamed(Primitive.CONV2D.forward + ";\n", convArgs(v, false));
+                case Step.MatMul m -> c.addNamed(Primitive.MATMUL.forward + ";\n", matmulArgs(m));
                 case Step.Pool p -> c.addNamed(Primitive.POOL2D.forward + ";\n", poolArgs(p));
                 case Step.Residual r -> {
                     c.beginControlFlow("for (int i = 0, end = n * $L; i < end; i++)", r.out().perSample());
@@ -94,6 +95,16 @@ final class PassWriter {
                 }
                 case Step.BatchNorm b -> c.addNamed(Primitive.BATCH_NORM.backward + ";\n", bnArgs(b));
                 case Step.Conv v -> c.addNamed(Primitive.CONV2D.backward + ";\n", convArgs(v, toInput));
+                case Step.MatMul m -> {
+                    // Either operand may be the model input, whose gradient only backward(.., gradIn) asks for.
+                    String[] rules = Primitive.MATMUL.backward.split("\n");
+                    guardInput(c, toInput);
+                    c.addNamed(rules[0] + "\n", matmulArgs(m));
+                    endGuard(c, toInput);
+                    guardInput(c, m.other().isInput());
+                    c.addNamed(rules[1] + ";\n", matmulArgs(m));
+                    endGuard(c, m.other().isInput());
+                }
                 case Step.Pool p -> {
                     guardInput(c, toInput);
                     c.addNamed(Primitive.POOL2D.backward + ";\n", poolArgs(p));
@@ -230,6 +241,26 @@ final class PassWriter {
         return args;
     }
 
+    private Map<String, Object> matmulArgs(Step.MatMul m) {
+        Map<String, Object> args = new HashMap<>();
+        args.put("dense", Names.DENSE);
+        args.put("a", names.data(m.in()));
+        args.put("b", names.data(m.other()));
+        args.put("out", names.data(m.out()));
+        args.put("m", m.m());
+        args.put("k", m.k());
+        args.put("p", m.p());
+        args.put("mk", m.m() * m.k());
+        args.put("kp", m.k() * m.p());
+        args.put("mp", m.m() * m.p());
+        args.put("gOut", names.grad(m.out()));
+        args.put("gA", names.grad(m.in()));
+        args.put("gB", names.grad(m.other()));
+        args.put("accA", m.accumulate());
+        args.put("accB", m.accumulateOther());
+        return args;
+    }
+
     private Map<String, Object> poolArgs(Step.Pool p) {
         Map<String, Object> args = new HashMap<>();
         args.put("k", p.kernel());
@@ -279,6 +310,7 @@ final class PassWriter {
             case Step.Conv v -> v.label() + ": Conv2d(" + v.geometry().get(0) + " -> " + v.geometry().get(3) + ", kernel "
                     + v.geometry().get(4) + "x" + v.geometry().get(5) + ")" + (v.bias().isPresent() ? " + bias" : "");
             case Step.Pool p -> p.label() + ": " + (p.max() ? "MaxPool2d" : "AvgPool2d");
+            case Step.MatMul m -> m.label() + ": matmul [" + m.m() + ", " + m.k() + "] x [" + m.k() + ", " + m.p() + "] per sample";
         };
     }
 }

@@ -48,6 +48,10 @@ public sealed interface Step {
     record Pool(String label, Buffer in, Buffer out, String kernel, boolean max, List<String> arguments, boolean accumulate)
             implements Step {}
 
+    /** {@code out = in x other} per sample, {@code [m, k] x [k, p]}; backward: {@code dIn = dOut other^T, dOther = in^T dOut}. */
+    record MatMul(String label, Buffer in, Buffer other, Buffer out, int m, int k, int p, boolean accumulate,
+                  boolean accumulateOther) implements Step {}
+
     /** {@code out = in + skip}; backward hands the gradient to both. */
     record Residual(String label, Buffer in, Buffer skip, Buffer out, boolean accumulate, boolean accumulateSkip)
             implements Step {}
