@@ -40,8 +40,8 @@ public final class Dense {
         int i = 0;
         // Four rows of a against two rows of b: 8 accumulators, 6 loads per 8 FMAs, all in registers.
         for (; i + 4 <= m; i += 4) {
-            int j = 0;
-            for (; j + 2 <= n; j += 2) nt4x2(a, aOff + i * k, k, b, bOff + j * k, c, cOff + i * n + j, n);
+            int j = n - n % 2;
+            if (j > 0) nt4x2(a, aOff + i * k, k, b, bOff, j, c, cOff + i * n, n);
             for (; j < n; j++) {
                 for (int r = 0; r < 4; r++) c[cOff + (i + r) * n + j] += dot(a, aOff + (i + r) * k, b, bOff + j * k, k);
             }
@@ -51,36 +51,40 @@ public final class Dense {
         }
     }
 
-    private static void nt4x2(float[] a, int a0, int k, float[] b, int b0, float[] c, int c0, int ldc) {
-        FloatVector s00 = FloatVector.zero(S), s01 = FloatVector.zero(S), s10 = FloatVector.zero(S), s11 = FloatVector.zero(S);
-        FloatVector s20 = FloatVector.zero(S), s21 = FloatVector.zero(S), s30 = FloatVector.zero(S), s31 = FloatVector.zero(S);
-        int bound = S.loopBound(k);
-        for (int q = 0; q < bound; q += L) {
-            FloatVector w0 = FloatVector.fromArray(S, b, b0 + q);
-            FloatVector w1 = FloatVector.fromArray(S, b, b0 + k + q);
-            FloatVector x0 = FloatVector.fromArray(S, a, a0 + q);
-            s00 = x0.fma(w0, s00);
-            s01 = x0.fma(w1, s01);
-            FloatVector x1 = FloatVector.fromArray(S, a, a0 + k + q);
-            s10 = x1.fma(w0, s10);
-            s11 = x1.fma(w1, s11);
-            FloatVector x2 = FloatVector.fromArray(S, a, a0 + 2 * k + q);
-            s20 = x2.fma(w0, s20);
-            s21 = x2.fma(w1, s21);
-            FloatVector x3 = FloatVector.fromArray(S, a, a0 + 3 * k + q);
-            s30 = x3.fma(w0, s30);
-            s31 = x3.fma(w1, s31);
+    /** Four rows of a against rows {@code [0, jEnd)} of b, two at a time (the pair loop is in here to save a call per pair). */
+    private static void nt4x2(float[] a, int a0, int k, float[] b, int bOff, int jEnd, float[] c, int cRow, int ldc) {
+        for (int j = 0; j < jEnd; j += 2) {
+            int b0 = bOff + j * k, c0 = cRow + j;
+            FloatVector s00 = FloatVector.zero(S), s01 = FloatVector.zero(S), s10 = FloatVector.zero(S), s11 = FloatVector.zero(S);
+            FloatVector s20 = FloatVector.zero(S), s21 = FloatVector.zero(S), s30 = FloatVector.zero(S), s31 = FloatVector.zero(S);
+            int bound = S.loopBound(k);
+            for (int q = 0; q < bound; q += L) {
+                FloatVector w0 = FloatVector.fromArray(S, b, b0 + q);
+                FloatVector w1 = FloatVector.fromArray(S, b, b0 + k + q);
+                FloatVector x0 = FloatVector.fromArray(S, a, a0 + q);
+                s00 = x0.fma(w0, s00);
+                s01 = x0.fma(w1, s01);
+                FloatVector x1 = FloatVector.fromArray(S, a, a0 + k + q);
+                s10 = x1.fma(w0, s10);
+                s11 = x1.fma(w1, s11);
+                FloatVector x2 = FloatVector.fromArray(S, a, a0 + 2 * k + q);
+                s20 = x2.fma(w0, s20);
+                s21 = x2.fma(w1, s21);
+                FloatVector x3 = FloatVector.fromArray(S, a, a0 + 3 * k + q);
+                s30 = x3.fma(w0, s30);
+                s31 = x3.fma(w1, s31);
+            }
+            float r00 = s00.reduceLanes(VectorOperators.ADD), r01 = s01.reduceLanes(VectorOperators.ADD);
+            float r10 = s10.reduceLanes(VectorOperators.ADD), r11 = s11.reduceLanes(VectorOperators.ADD);
+            float r20 = s20.reduceLanes(VectorOperators.ADD), r21 = s21.reduceLanes(VectorOperators.ADD);
+            float r30 = s30.reduceLanes(VectorOperators.ADD), r31 = s31.reduceLanes(VectorOperators.ADD);
+            // c was zeroed by the caller unless it accumulates, so adding serves both.
+            c[c0] += r00; c[c0 + 1] += r01;
+            c[c0 + ldc] += r10; c[c0 + ldc + 1] += r11;
+            c[c0 + 2 * ldc] += r20; c[c0 + 2 * ldc + 1] += r21;
+            c[c0 + 3 * ldc] += r30; c[c0 + 3 * ldc + 1] += r31;
+            if (bound < k) nt4x2Tail(a, a0, k, bound, b, b0, c, c0, ldc);
         }
-        float r00 = s00.reduceLanes(VectorOperators.ADD), r01 = s01.reduceLanes(VectorOperators.ADD);
-        float r10 = s10.reduceLanes(VectorOperators.ADD), r11 = s11.reduceLanes(VectorOperators.ADD);
-        float r20 = s20.reduceLanes(VectorOperators.ADD), r21 = s21.reduceLanes(VectorOperators.ADD);
-        float r30 = s30.reduceLanes(VectorOperators.ADD), r31 = s31.reduceLanes(VectorOperators.ADD);
-        // c was zeroed by the caller unless it accumulates, so adding serves both.
-        c[c0] += r00; c[c0 + 1] += r01;
-        c[c0 + ldc] += r10; c[c0 + ldc + 1] += r11;
-        c[c0 + 2 * ldc] += r20; c[c0 + 2 * ldc + 1] += r21;
-        c[c0 + 3 * ldc] += r30; c[c0 + 3 * ldc + 1] += r31;
-        if (bound < k) nt4x2Tail(a, a0, k, bound, b, b0, c, c0, ldc);
     }
 
     /**
@@ -136,8 +140,8 @@ public final class Dense {
         int i = 0;
         for (; i + 4 <= m; i += 4) {
             int a0 = aOff + i * ai, c0 = cOff + i * n;
-            int j = 0;
-            for (; j + 2 * L <= n; j += 2 * L) tile4x2(a, a0, ai, aq, k, b, bOff + j, n, c, c0 + j, accumulate);
+            int j = n - n % (2 * L);
+            if (j > 0) rows4x2(a, a0, ai, aq, k, b, bOff, n, j, c, c0, accumulate);
             for (; j + L <= n; j += L) tile4x1(a, a0, ai, aq, k, b, bOff + j, n, c, c0 + j, accumulate);
             if (j < n) tile4xMasked(a, a0, ai, aq, k, b, bOff + j, n, n - j, c, c0 + j, accumulate);
         }
@@ -148,34 +152,41 @@ public final class Dense {
         }
     }
 
-    /** Four rows of c by two vectors of columns: 8 accumulators, 2 loads and 4 broadcasts per 8 FMAs. */
-    private static void tile4x2(float[] a, int a0, int ai, int aq, int k, float[] b, int b0, int ldb, float[] c, int c0,
-                                boolean accumulate) {
-        FloatVector c00, c01, c10, c11, c20, c21, c30, c31;
-        if (accumulate) {
-            c00 = FloatVector.fromArray(S, c, c0); c01 = FloatVector.fromArray(S, c, c0 + L);
-            c10 = FloatVector.fromArray(S, c, c0 + ldb); c11 = FloatVector.fromArray(S, c, c0 + ldb + L);
-            c20 = FloatVector.fromArray(S, c, c0 + 2 * ldb); c21 = FloatVector.fromArray(S, c, c0 + 2 * ldb + L);
-            c30 = FloatVector.fromArray(S, c, c0 + 3 * ldb); c31 = FloatVector.fromArray(S, c, c0 + 3 * ldb + L);
-        } else {
-            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = FloatVector.zero(S);
+    /**
+     * Four rows of c, columns {@code [0, jEnd)} in tiles of two vectors: 8 accumulators, 2 loads and 4 broadcasts per
+     * 8 FMAs. The column loop is in here, not in the caller, because with k = 8 (a weight gradient at batch 8) a call
+     * per tile cost as much as the tile.
+     */
+    private static void rows4x2(float[] a, int a0, int ai, int aq, int k, float[] b, int bOff, int ldb, int jEnd, float[] c,
+                                int cRow, boolean accumulate) {
+        for (int j = 0; j < jEnd; j += 2 * L) {
+            int b0 = bOff + j, c0 = cRow + j;
+            FloatVector c00, c01, c10, c11, c20, c21, c30, c31;
+            if (accumulate) {
+                c00 = FloatVector.fromArray(S, c, c0); c01 = FloatVector.fromArray(S, c, c0 + L);
+                c10 = FloatVector.fromArray(S, c, c0 + ldb); c11 = FloatVector.fromArray(S, c, c0 + ldb + L);
+                c20 = FloatVector.fromArray(S, c, c0 + 2 * ldb); c21 = FloatVector.fromArray(S, c, c0 + 2 * ldb + L);
+                c30 = FloatVector.fromArray(S, c, c0 + 3 * ldb); c31 = FloatVector.fromArray(S, c, c0 + 3 * ldb + L);
+            } else {
+                c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = FloatVector.zero(S);
+            }
+            for (int q = 0, bq = b0, aq0 = a0; q < k; q++, bq += ldb, aq0 += aq) {
+                FloatVector v0 = FloatVector.fromArray(S, b, bq);
+                FloatVector v1 = FloatVector.fromArray(S, b, bq + L);
+                FloatVector x0 = FloatVector.broadcast(S, a[aq0]);
+                c00 = x0.fma(v0, c00); c01 = x0.fma(v1, c01);
+                FloatVector x1 = FloatVector.broadcast(S, a[aq0 + ai]);
+                c10 = x1.fma(v0, c10); c11 = x1.fma(v1, c11);
+                FloatVector x2 = FloatVector.broadcast(S, a[aq0 + 2 * ai]);
+                c20 = x2.fma(v0, c20); c21 = x2.fma(v1, c21);
+                FloatVector x3 = FloatVector.broadcast(S, a[aq0 + 3 * ai]);
+                c30 = x3.fma(v0, c30); c31 = x3.fma(v1, c31);
+            }
+            c00.intoArray(c, c0); c01.intoArray(c, c0 + L);
+            c10.intoArray(c, c0 + ldb); c11.intoArray(c, c0 + ldb + L);
+            c20.intoArray(c, c0 + 2 * ldb); c21.intoArray(c, c0 + 2 * ldb + L);
+            c30.intoArray(c, c0 + 3 * ldb); c31.intoArray(c, c0 + 3 * ldb + L);
         }
-        for (int q = 0, bq = b0, aq0 = a0; q < k; q++, bq += ldb, aq0 += aq) {
-            FloatVector v0 = FloatVector.fromArray(S, b, bq);
-            FloatVector v1 = FloatVector.fromArray(S, b, bq + L);
-            FloatVector x0 = FloatVector.broadcast(S, a[aq0]);
-            c00 = x0.fma(v0, c00); c01 = x0.fma(v1, c01);
-            FloatVector x1 = FloatVector.broadcast(S, a[aq0 + ai]);
-            c10 = x1.fma(v0, c10); c11 = x1.fma(v1, c11);
-            FloatVector x2 = FloatVector.broadcast(S, a[aq0 + 2 * ai]);
-            c20 = x2.fma(v0, c20); c21 = x2.fma(v1, c21);
-            FloatVector x3 = FloatVector.broadcast(S, a[aq0 + 3 * ai]);
-            c30 = x3.fma(v0, c30); c31 = x3.fma(v1, c31);
-        }
-        c00.intoArray(c, c0); c01.intoArray(c, c0 + L);
-        c10.intoArray(c, c0 + ldb); c11.intoArray(c, c0 + ldb + L);
-        c20.intoArray(c, c0 + 2 * ldb); c21.intoArray(c, c0 + 2 * ldb + L);
-        c30.intoArray(c, c0 + 3 * ldb); c31.intoArray(c, c0 + 3 * ldb + L);
     }
 
     /** Four rows by one vector: the column remainder of {@link #tile4x2}. */

@@ -26,7 +26,7 @@ public final class FashionMnistCompiled {
     private FashionMnistCompiled() {}
 
     public static void main(String[] args) throws Exception {
-        int epochs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+        int epochs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         Path dir = args.length > 1 ? Path.of(args[1]) : DEFAULT_DIR;
         Path trainImages = dir.resolve("train-images-idx3-ubyte.gz");
         if (!Files.exists(trainImages)) {
