@@ -73,7 +73,7 @@ public final class CompiledPhonePriceBench {
         Trainer trainer = model.trainer(Loss.crossEntropy(), opt.equals("sgd") ? Optimizer.sgd(0.01) : Optimizer.adam(1e-3));
         trainer.prepare(batch);
         float[] xb = new float[batch * 20], yb = new float[batch];
-        timed(trainer, x, y, xb, yb, batch, 2.0); // warm-up: let C2 compile the kernels
+        timed(trainer, x, y, xb, yb, batch, 4.0); // warm-up: C2 needs a few seconds for all the kernel tiles
         double[] wall = new double[5], cpu = new double[5];
         for (int i = 0; i < wall.length; i++) {
             double[] r = timed(trainer, x, y, xb, yb, batch, 1.0);

@@ -113,14 +113,15 @@ public final class Conv2dKernel {
         }
     }
 
-    /** Sums over samples and positions in double, as the eager kernel does, so a large batch loses no small terms. */
+    /**
+     * Sums over samples and positions: each plane in float vectors, the planes across the batch in double (the eager
+     * kernel sums everything in double; a scalar double loop took 3% of a CNN step).
+     */
     private void biasGradient(float[] gOut, int n, float[] grads, int gbOff, boolean accumulate) {
         int l = l();
         for (int oc = 0; oc < o; oc++) {
             double sum = accumulate ? grads[gbOff + oc] : 0;
-            for (int s = 0; s < n; s++) {
-                for (int i = (s * o + oc) * l, e = i + l; i < e; i++) sum += gOut[i];
-            }
+            for (int s = 0; s < n; s++) sum += Dense.sum(gOut, (s * o + oc) * l, l);
             grads[gbOff + oc] = (float) sum;
         }
     }

@@ -260,6 +260,19 @@ public final class Dense {
         }
     }
 
+    /** The sum of {@code len} floats from {@code off}, eight lanes at a time. */
+    public static float sum(float[] a, int off, int len) {
+        int q = 0;
+        float s = 0f;
+        if (!Kernels.SCALAR) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int bound = S.loopBound(len); q < bound; q += L) acc = acc.add(FloatVector.fromArray(S, a, off + q));
+            s = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; q < len; q++) s += a[off + q];
+        return s;
+    }
+
     /** {@code db[j] (+)= sum_i dy[i, j]} over m rows of n columns: the bias gradient. */
     public static void columnSums(float[] dy, int dyOff, int m, int n, float[] db, int dbOff, boolean accumulate) {
         int bound = Kernels.SCALAR ? 0 : S.loopBound(n);

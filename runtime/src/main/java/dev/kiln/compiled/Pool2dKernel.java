@@ -8,6 +8,8 @@ package dev.kiln.compiled;
  */
 public final class Pool2dKernel {
     private final boolean max;
+    /** 2x2 windows at stride 2, no padding or dilation, all inside the image: the CNN case, without the window walk. */
+    private final boolean max2x2;
     private final int c, h, w, oh, ow, dh, dw;
     /** Per output row/column: the first and one-past-last input index of its window. */
     private final int[] ys, ye, xs, xe;
@@ -20,6 +22,8 @@ public final class Pool2dKernel {
     public Pool2dKernel(boolean max, int c, int h, int w, int oh, int ow, int kh, int kw, int sh, int sw, int ph, int pw,
                         int dh, int dw, boolean countIncludePad) {
         this.max = max;
+        this.max2x2 = max && kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1
+                && 2 * oh <= h && 2 * ow <= w;
         this.c = c;
         this.h = h;
         this.w = w;
@@ -70,12 +74,43 @@ public final class Pool2dKernel {
 
     public void forward(float[] x, int n, float[] out) {
         int planes = n * c, inPlane = h * w;
+        if (max2x2) {
+            maxForward2x2(x, planes, out);
+            return;
+        }
         for (int p = 0, o = 0; p < planes; p++) {
             int base = p * inPlane;
             for (int oy = 0; oy < oh; oy++) {
                 for (int ox = 0; ox < ow; ox++, o++) {
                     if (max) maxWindow(x, base, oy, ox, out, o);
                     else out[o] = windowSum(x, base, oy, ox) / div[oy * ow + ox];
+                }
+            }
+        }
+    }
+
+    /**
+     * The same comparisons as {@link #maxWindow} in the same order (row by row, first maximum wins, NaN wins), with
+     * the four taps read directly: the generic window walk took an eighth of a Fashion-MNIST training step.
+     */
+    private void maxForward2x2(float[] x, int planes, float[] out) {
+        int inPlane = h * w;
+        for (int p = 0, o = 0; p < planes; p++) {
+            int base = p * inPlane;
+            for (int oy = 0; oy < oh; oy++) {
+                int r0 = 2 * oy * w, r1 = r0 + w;
+                for (int ox = 0; ox < ow; ox++, o++) {
+                    int i0 = r0 + 2 * ox, i2 = r1 + 2 * ox;
+                    float best = x[base + i0];
+                    int arg = i0;
+                    float v = x[base + i0 + 1];
+                    if (v > best || v != v) { best = v; arg = i0 + 1; }
+                    v = x[base + i2];
+                    if (v > best || v != v) { best = v; arg = i2; }
+                    v = x[base + i2 + 1];
+                    if (v > best || v != v) { best = v; arg = i2 + 1; }
+                    out[o] = best;
+                    argmax[o] = arg;
                 }
             }
         }

@@ -72,6 +72,7 @@ class ConvPoolKernelTest {
     /** max, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ceil, countIncludePad. */
     private static final int[][] POOLS = {
         {1, 2, 8, 8, 2, 2, 2, 2, 0, 0, 1, 1, 0, 1},
+        {1, 2, 7, 9, 2, 2, 2, 2, 0, 0, 1, 1, 0, 1}, // the 2x2 fast path with an odd row and column left over
         {1, 3, 7, 9, 3, 3, 2, 2, 1, 1, 2, 1, 1, 1},
         {0, 2, 8, 8, 2, 2, 2, 2, 0, 0, 1, 1, 0, 1},
         {0, 2, 7, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 0},
