@@ -1,10 +1,12 @@
 """PyTorch 1.13 training throughput of the phone-price MLP (20-128-256-4), the workload of CompiledPhonePriceBench
 and EagerPhonePriceBench.
 
-Run: /usr/bin/python3 bench/torch_phone_price.py [threads [sgd_lr]]   (default 1 thread: fastest here for these
-small matrices on the shared 2-core machine; SGD lr 0.01 as CompiledPhonePriceBench uses, EagerPhonePriceBench
-passes 1e-3: the rate does not change the work per step). Prints one line per case:
-  torch batch=<b> opt=<sgd|adam> samples_per_s=<median of 5 one-second runs>
+Run: /usr/bin/python3 bench/torch_phone_price.py [--lr SGD_LR] [threads...]   (default: lr 0.01 as
+CompiledPhonePriceBench uses, EagerPhonePriceBench passes 1e-3 -- the rate does not change the work per step;
+threads 1 and 2, the cores of this machine).
+Prints one line per case and thread count, then the best thread count per case ("threading tuned"):
+  torch batch=<b> opt=<sgd|adam> threads=<t> samples_per_s=<median of 5 one-second runs> cpu_samples_per_s=<by process CPU time>
+  torch_best batch=<b> opt=<sgd|adam> threads=<t> samples_per_s=<the larger median>
 """
 import statistics
 import sys
@@ -12,8 +14,11 @@ import time
 
 import torch
 
-torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 1)
-SGD_LR = float(sys.argv[2]) if len(sys.argv) > 2 else 0.01
+ARGS = sys.argv[1:]
+SGD_LR = 0.01
+if ARGS[:1] == ["--lr"]:
+    SGD_LR, ARGS = float(ARGS[1]), ARGS[2:]
+THREADS = [int(t) for t in ARGS] or [1, 2]
 torch.manual_seed(0)
 SAMPLES = 1600
 x_all = torch.randn(SAMPLES, 20)
@@ -33,17 +38,25 @@ def run(batch, opt_name):
         opt.step()
 
     def timed(seconds):
-        done, t0 = 0, time.perf_counter()
+        done, t0, c0 = 0, time.perf_counter(), time.process_time()
         while time.perf_counter() - t0 < seconds:
             for xb, yb in batches:
                 step(xb, yb)
                 done += batch
-        return done / (time.perf_counter() - t0)
+        return done / (time.perf_counter() - t0), done / (time.process_time() - c0)
 
     timed(1.0)  # warm-up
-    return statistics.median(timed(1.0) for _ in range(5))
+    runs = [timed(1.0) for _ in range(5)]
+    return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
 
 
 for batch in (8, 64):
     for opt_name in ("sgd", "adam"):
-        print(f"torch batch={batch} opt={opt_name} samples_per_s={run(batch, opt_name):.0f}", flush=True)
+        best = (0, 0)
+        for threads in THREADS:
+            torch.set_num_threads(threads)
+            rate, cpu_rate = run(batch, opt_name)
+            best = max(best, (rate, threads))
+            print(f"torch batch={batch} opt={opt_name} threads={threads} samples_per_s={rate:.0f} "
+                  f"cpu_samples_per_s={cpu_rate:.0f}", flush=True)
+        print(f"torch_best batch={batch} opt={opt_name} threads={best[1]} samples_per_s={best[0]:.0f}", flush=True)

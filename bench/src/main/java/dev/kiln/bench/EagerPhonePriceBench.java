@@ -65,25 +65,24 @@ public final class EagerPhonePriceBench {
             }
         }
         if (!torch) return;
-        for (String threads : new String[] {"1", "2"}) {
-            Process p = new ProcessBuilder("/usr/bin/python3", "bench/torch_phone_price.py", threads, Double.toString(LR))
-                    .redirectErrorStream(true).start();
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = in.readLine()) != null; ) {
-                    if (!line.startsWith("torch ")) {
-                        System.out.println(line);
-                        continue;
-                    }
-                    Map<String, String> kv = new HashMap<>();
-                    for (String part : line.substring(6).split(" ")) kv.put(part.split("=")[0], part.split("=")[1]);
-                    double t = Double.parseDouble(kv.get("samples_per_s"));
-                    double k = kiln.get(kv.get("batch") + kv.get("opt"));
-                    System.out.printf(Locale.ROOT, "torch threads=%s batch=%s opt=%s samples_per_s=%.0f  kiln/torch=%.2fx%n",
-                            threads, kv.get("batch"), kv.get("opt"), t, k / t);
+        Process p = new ProcessBuilder("/usr/bin/python3", "bench/torch_phone_price.py", "--lr", Double.toString(LR), "1", "2")
+                .redirectErrorStream(true).start();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = in.readLine()) != null; ) {
+                boolean best = line.startsWith("torch_best ");
+                if (!best && !line.startsWith("torch ")) {
+                    System.out.println(line);
+                    continue;
                 }
+                Map<String, String> kv = new HashMap<>();
+                for (String part : line.substring(line.indexOf(' ') + 1).split(" ")) kv.put(part.split("=")[0], part.split("=")[1]);
+                double t = Double.parseDouble(kv.get("samples_per_s"));
+                double k = kiln.get(kv.get("batch") + kv.get("opt"));
+                System.out.printf(Locale.ROOT, "%s threads=%s batch=%s opt=%s samples_per_s=%.0f  kiln/torch=%.2fx%n",
+                        best ? "torch_best" : "torch", kv.get("threads"), kv.get("batch"), kv.get("opt"), t, k / t);
             }
-            if (p.waitFor() != 0) throw new IllegalStateException("torch_phone_price.py exited with " + p.exitValue());
         }
+        if (p.waitFor() != 0) throw new IllegalStateException("torch_phone_price.py exited with " + p.exitValue());
     }
 
     static Sequential mlp() {

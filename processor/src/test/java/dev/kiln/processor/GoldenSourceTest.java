@@ -43,6 +43,23 @@ class GoldenSourceTest {
                         "@Model(input = @Shape(16)) abstract class Cell {",
                         "  @Linear(16) @LeakyReLU(negativeSlope = 0.1) Layer fc;",
                         "  @Sigmoid Layer gate;",
+                        "}"}),
+                Arguments.of("KilnSmallCnn", new String[] {
+                        "@Model(input = @Shape({1, 8, 8})) public abstract class SmallCnn {",
+                        "  @Conv2d(value = 4, kernelSize = 3, padding = 1) @ReLU Layer conv;",
+                        "  @MaxPool2d(2) Layer pool;",
+                        "  @Conv2d(value = 6, kernelSize = 3, bias = false) Layer conv2;",
+                        "  @AvgPool2d(value = 2, ceilMode = true) Layer avg;",
+                        "  @Flatten Layer flat;",
+                        "  @Linear(3) Layer fc;",
+                        "}"}),
+                Arguments.of("KilnGraphNet", new String[] {
+                        "@Model(input = @Shape({4, 3})) public abstract class GraphNet {",
+                        "  @Input(@Shape({4, 4})) Layer adj;",
+                        "  @MatMul @From({\"adj\", \"input\"}) Layer agg;",
+                        "  @Linear(2) @ReLU @Output Layer gc;",
+                        "  @Flatten Layer flat;",
+                        "  @Linear(1) @Output Layer head;",
                         "}"}));
     }
 

@@ -1,6 +1,7 @@
 package dev.kiln.compiled;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -22,59 +23,84 @@ public final class Dense {
 
     /** {@code c[m x n] = a[m x k] * b[n x k]^T}: row i of c is row i of a dotted with every row of b. */
     public static void matmulNT(float[] a, int aOff, int m, int k, float[] b, int bOff, int n, float[] c, int cOff) {
+        matmulNT(a, aOff, m, k, b, bOff, n, c, cOff, false);
+    }
+
+    /**
+     * As above, adding to c when {@code accumulate}: a convolution's weight gradient {@code gOut x col^T}
+     * sums over the images of a batch.
+     */
+    public static void matmulNT(float[] a, int aOff, int m, int k, float[] b, int bOff, int n, float[] c, int cOff,
+                                boolean accumulate) {
+        if (!accumulate) java.util.Arrays.fill(c, cOff, cOff + m * n, 0f);
         if (Kernels.SCALAR || k < L) {
-            matmulNTScalar(a, aOff, m, k, b, bOff, n, c, cOff);
+            matmulNTScalar(a, aOff, m, k, b, bOff, n, c, cOff, true);
             return;
         }
         int i = 0;
         // Four rows of a against two rows of b: 8 accumulators, 6 loads per 8 FMAs, all in registers.
         for (; i + 4 <= m; i += 4) {
-            int j = 0;
-            for (; j + 2 <= n; j += 2) nt4x2(a, aOff + i * k, k, b, bOff + j * k, c, cOff + i * n + j, n);
+            int j = n - n % 2;
+            if (j > 0) nt4x2(a, aOff + i * k, k, b, bOff, j, c, cOff + i * n, n);
             for (; j < n; j++) {
-                for (int r = 0; r < 4; r++) c[cOff + (i + r) * n + j] = dot(a, aOff + (i + r) * k, b, bOff + j * k, k);
+                for (int r = 0; r < 4; r++) c[cOff + (i + r) * n + j] += dot(a, aOff + (i + r) * k, b, bOff + j * k, k);
             }
         }
         for (; i < m; i++) {
-            for (int j = 0; j < n; j++) c[cOff + i * n + j] = dot(a, aOff + i * k, b, bOff + j * k, k);
+            for (int j = 0; j < n; j++) c[cOff + i * n + j] += dot(a, aOff + i * k, b, bOff + j * k, k);
         }
     }
 
-    private static void nt4x2(float[] a, int a0, int k, float[] b, int b0, float[] c, int c0, int ldc) {
-        FloatVector s00 = FloatVector.zero(S), s01 = FloatVector.zero(S), s10 = FloatVector.zero(S), s11 = FloatVector.zero(S);
-        FloatVector s20 = FloatVector.zero(S), s21 = FloatVector.zero(S), s30 = FloatVector.zero(S), s31 = FloatVector.zero(S);
-        int bound = S.loopBound(k);
-        int q = 0;
-        for (; q < bound; q += L) {
-            FloatVector w0 = FloatVector.fromArray(S, b, b0 + q);
-            FloatVector w1 = FloatVector.fromArray(S, b, b0 + k + q);
-            FloatVector x0 = FloatVector.fromArray(S, a, a0 + q);
-            s00 = x0.fma(w0, s00);
-            s01 = x0.fma(w1, s01);
-            FloatVector x1 = FloatVector.fromArray(S, a, a0 + k + q);
-            s10 = x1.fma(w0, s10);
-            s11 = x1.fma(w1, s11);
-            FloatVector x2 = FloatVector.fromArray(S, a, a0 + 2 * k + q);
-            s20 = x2.fma(w0, s20);
-            s21 = x2.fma(w1, s21);
-            FloatVector x3 = FloatVector.fromArray(S, a, a0 + 3 * k + q);
-            s30 = x3.fma(w0, s30);
-            s31 = x3.fma(w1, s31);
+    /** Four rows of a against rows {@code [0, jEnd)} of b, two at a time (the pair loop is in here to save a call per pair). */
+    private static void nt4x2(float[] a, int a0, int k, float[] b, int bOff, int jEnd, float[] c, int cRow, int ldc) {
+        for (int j = 0; j < jEnd; j += 2) {
+            int b0 = bOff + j * k, c0 = cRow + j;
+            FloatVector s00 = FloatVector.zero(S), s01 = FloatVector.zero(S), s10 = FloatVector.zero(S), s11 = FloatVector.zero(S);
+            FloatVector s20 = FloatVector.zero(S), s21 = FloatVector.zero(S), s30 = FloatVector.zero(S), s31 = FloatVector.zero(S);
+            int bound = S.loopBound(k);
+            for (int q = 0; q < bound; q += L) {
+                FloatVector w0 = FloatVector.fromArray(S, b, b0 + q);
+                FloatVector w1 = FloatVector.fromArray(S, b, b0 + k + q);
+                FloatVector x0 = FloatVector.fromArray(S, a, a0 + q);
+                s00 = x0.fma(w0, s00);
+                s01 = x0.fma(w1, s01);
+                FloatVector x1 = FloatVector.fromArray(S, a, a0 + k + q);
+                s10 = x1.fma(w0, s10);
+                s11 = x1.fma(w1, s11);
+                FloatVector x2 = FloatVector.fromArray(S, a, a0 + 2 * k + q);
+                s20 = x2.fma(w0, s20);
+                s21 = x2.fma(w1, s21);
+                FloatVector x3 = FloatVector.fromArray(S, a, a0 + 3 * k + q);
+                s30 = x3.fma(w0, s30);
+                s31 = x3.fma(w1, s31);
+            }
+            float r00 = s00.reduceLanes(VectorOperators.ADD), r01 = s01.reduceLanes(VectorOperators.ADD);
+            float r10 = s10.reduceLanes(VectorOperators.ADD), r11 = s11.reduceLanes(VectorOperators.ADD);
+            float r20 = s20.reduceLanes(VectorOperators.ADD), r21 = s21.reduceLanes(VectorOperators.ADD);
+            float r30 = s30.reduceLanes(VectorOperators.ADD), r31 = s31.reduceLanes(VectorOperators.ADD);
+            // c was zeroed by the caller unless it accumulates, so adding serves both.
+            c[c0] += r00; c[c0 + 1] += r01;
+            c[c0 + ldc] += r10; c[c0 + ldc + 1] += r11;
+            c[c0 + 2 * ldc] += r20; c[c0 + 2 * ldc + 1] += r21;
+            c[c0 + 3 * ldc] += r30; c[c0 + 3 * ldc + 1] += r31;
+            if (bound < k) nt4x2Tail(a, a0, k, bound, b, b0, c, c0, ldc);
         }
-        float r00 = s00.reduceLanes(VectorOperators.ADD), r01 = s01.reduceLanes(VectorOperators.ADD);
-        float r10 = s10.reduceLanes(VectorOperators.ADD), r11 = s11.reduceLanes(VectorOperators.ADD);
-        float r20 = s20.reduceLanes(VectorOperators.ADD), r21 = s21.reduceLanes(VectorOperators.ADD);
-        float r30 = s30.reduceLanes(VectorOperators.ADD), r31 = s31.reduceLanes(VectorOperators.ADD);
-        for (; q < k; q++) {
-            float w0 = b[b0 + q], w1 = b[b0 + k + q];
-            float x0 = a[a0 + q], x1 = a[a0 + k + q], x2 = a[a0 + 2 * k + q], x3 = a[a0 + 3 * k + q];
-            r00 += x0 * w0; r01 += x0 * w1; r10 += x1 * w0; r11 += x1 * w1;
-            r20 += x2 * w0; r21 += x2 * w1; r30 += x3 * w0; r31 += x3 * w1;
+    }
+
+    /**
+     * Adds the last {@code k % L} products of the 4x2 block under a lane mask: k = 20 (the phone-price input)
+     * would otherwise do a fifth of its products in scalar code. A method of its own so that {@link #nt4x2}
+     * stays small enough for C2 to inline all its vector calls.
+     */
+    private static void nt4x2Tail(float[] a, int a0, int k, int q, float[] b, int b0, float[] c, int c0, int ldc) {
+        VectorMask<Float> mask = S.indexInRange(q, k);
+        FloatVector w0 = FloatVector.fromArray(S, b, b0 + q, mask);
+        FloatVector w1 = FloatVector.fromArray(S, b, b0 + k + q, mask);
+        for (int r = 0; r < 4; r++) {
+            FloatVector x = FloatVector.fromArray(S, a, a0 + r * k + q, mask);
+            c[c0 + r * ldc] += x.mul(w0).reduceLanes(VectorOperators.ADD);
+            c[c0 + r * ldc + 1] += x.mul(w1).reduceLanes(VectorOperators.ADD);
         }
-        c[c0] = r00; c[c0 + 1] = r01;
-        c[c0 + ldc] = r10; c[c0 + ldc + 1] = r11;
-        c[c0 + 2 * ldc] = r20; c[c0 + 2 * ldc + 1] = r21;
-        c[c0 + 3 * ldc] = r30; c[c0 + 3 * ldc + 1] = r31;
     }
 
     private static float dot(float[] a, int a0, float[] b, int b0, int k) {
@@ -100,6 +126,10 @@ public final class Dense {
     /**
      * {@code c[i, :] (+)= sum_q A(i, q) * b[q, :]} with A(i, q) at {@code a[aOff + i*ai + q*aq]}: rows of b
      * are scaled by broadcast scalars of A and summed, so every load of b is a contiguous vector.
+     *
+     * <p>The tiles are separate small methods on purpose: C2 stops inlining Vector API calls once a method
+     * has grown past its inlining budget, and a vector op that is not inlined runs as boxed Java code
+     * (profiling the one-method version showed a third of the backward time in that fallback).
      */
     private static void broadcastGemm(float[] a, int aOff, int ai, int aq, int m, int k, float[] b, int bOff, int n,
                                       float[] c, int cOff, boolean accumulate) {
@@ -107,73 +137,140 @@ public final class Dense {
             broadcastGemmScalar(a, aOff, ai, aq, m, k, b, bOff, n, c, cOff, accumulate);
             return;
         }
-        int bound2 = n - n % (2 * L);
         int i = 0;
         for (; i + 4 <= m; i += 4) {
-            int a0 = aOff + i * ai;
-            int j = 0;
-            // Four rows of c by two vectors of columns: 8 accumulators, 2 loads and 4 broadcasts per step.
-            for (; j < bound2; j += 2 * L) {
-                int c0 = cOff + i * n + j;
-                FloatVector c00, c01, c10, c11, c20, c21, c30, c31;
-                if (accumulate) {
-                    c00 = FloatVector.fromArray(S, c, c0); c01 = FloatVector.fromArray(S, c, c0 + L);
-                    c10 = FloatVector.fromArray(S, c, c0 + n); c11 = FloatVector.fromArray(S, c, c0 + n + L);
-                    c20 = FloatVector.fromArray(S, c, c0 + 2 * n); c21 = FloatVector.fromArray(S, c, c0 + 2 * n + L);
-                    c30 = FloatVector.fromArray(S, c, c0 + 3 * n); c31 = FloatVector.fromArray(S, c, c0 + 3 * n + L);
-                } else {
-                    c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = FloatVector.zero(S);
-                }
-                for (int q = 0; q < k; q++) {
-                    int bq = bOff + q * n + j;
-                    FloatVector b0 = FloatVector.fromArray(S, b, bq);
-                    FloatVector b1 = FloatVector.fromArray(S, b, bq + L);
-                    int aq0 = a0 + q * aq;
-                    FloatVector x0 = FloatVector.broadcast(S, a[aq0]);
-                    c00 = x0.fma(b0, c00); c01 = x0.fma(b1, c01);
-                    FloatVector x1 = FloatVector.broadcast(S, a[aq0 + ai]);
-                    c10 = x1.fma(b0, c10); c11 = x1.fma(b1, c11);
-                    FloatVector x2 = FloatVector.broadcast(S, a[aq0 + 2 * ai]);
-                    c20 = x2.fma(b0, c20); c21 = x2.fma(b1, c21);
-                    FloatVector x3 = FloatVector.broadcast(S, a[aq0 + 3 * ai]);
-                    c30 = x3.fma(b0, c30); c31 = x3.fma(b1, c31);
-                }
-                c00.intoArray(c, c0); c01.intoArray(c, c0 + L);
-                c10.intoArray(c, c0 + n); c11.intoArray(c, c0 + n + L);
-                c20.intoArray(c, c0 + 2 * n); c21.intoArray(c, c0 + 2 * n + L);
-                c30.intoArray(c, c0 + 3 * n); c31.intoArray(c, c0 + 3 * n + L);
-            }
-            if (j < n) tailColumns(a, aOff, ai, aq, i, i + 4, k, b, bOff, n, j, c, cOff, accumulate);
+            int a0 = aOff + i * ai, c0 = cOff + i * n;
+            int j = n - n % (2 * L);
+            if (j > 0) rows4x2(a, a0, ai, aq, k, b, bOff, n, j, c, c0, accumulate);
+            for (; j + L <= n; j += L) tile4x1(a, a0, ai, aq, k, b, bOff + j, n, c, c0 + j, accumulate);
+            if (j < n) tile4xMasked(a, a0, ai, aq, k, b, bOff + j, n, n - j, c, c0 + j, accumulate);
         }
-        if (i < m) tailRows(a, aOff, ai, aq, i, m, k, b, bOff, n, c, cOff, accumulate);
+        for (; i < m; i++) {
+            int j = 0;
+            for (; j + L <= n; j += L) tile1x1(a, aOff + i * ai, aq, k, b, bOff + j, n, c, cOff + i * n + j, accumulate);
+            if (j < n) scalarBlock(a, aOff, ai, aq, i, i + 1, k, b, bOff, n, j, c, cOff, accumulate);
+        }
     }
 
-    /** Rows {@code i0..i1} of c, one vector of columns at a time, then a scalar tail. */
-    private static void tailRows(float[] a, int aOff, int ai, int aq, int i0, int i1, int k, float[] b, int bOff, int n,
-                                 float[] c, int cOff, boolean accumulate) {
-        tailColumns(a, aOff, ai, aq, i0, i1, k, b, bOff, n, 0, c, cOff, accumulate);
+    /**
+     * Four rows of c, columns {@code [0, jEnd)} in tiles of two vectors: 8 accumulators, 2 loads and 4 broadcasts per
+     * 8 FMAs. The column loop is in here, not in the caller, because with k = 8 (a weight gradient at batch 8) a call
+     * per tile cost as much as the tile.
+     */
+    private static void rows4x2(float[] a, int a0, int ai, int aq, int k, float[] b, int bOff, int ldb, int jEnd, float[] c,
+                                int cRow, boolean accumulate) {
+        for (int j = 0; j < jEnd; j += 2 * L) {
+            int b0 = bOff + j, c0 = cRow + j;
+            FloatVector c00, c01, c10, c11, c20, c21, c30, c31;
+            if (accumulate) {
+                c00 = FloatVector.fromArray(S, c, c0); c01 = FloatVector.fromArray(S, c, c0 + L);
+                c10 = FloatVector.fromArray(S, c, c0 + ldb); c11 = FloatVector.fromArray(S, c, c0 + ldb + L);
+                c20 = FloatVector.fromArray(S, c, c0 + 2 * ldb); c21 = FloatVector.fromArray(S, c, c0 + 2 * ldb + L);
+                c30 = FloatVector.fromArray(S, c, c0 + 3 * ldb); c31 = FloatVector.fromArray(S, c, c0 + 3 * ldb + L);
+            } else {
+                c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = FloatVector.zero(S);
+            }
+            for (int q = 0, bq = b0, aq0 = a0; q < k; q++, bq += ldb, aq0 += aq) {
+                FloatVector v0 = FloatVector.fromArray(S, b, bq);
+                FloatVector v1 = FloatVector.fromArray(S, b, bq + L);
+                FloatVector x0 = FloatVector.broadcast(S, a[aq0]);
+                c00 = x0.fma(v0, c00); c01 = x0.fma(v1, c01);
+                FloatVector x1 = FloatVector.broadcast(S, a[aq0 + ai]);
+                c10 = x1.fma(v0, c10); c11 = x1.fma(v1, c11);
+                FloatVector x2 = FloatVector.broadcast(S, a[aq0 + 2 * ai]);
+                c20 = x2.fma(v0, c20); c21 = x2.fma(v1, c21);
+                FloatVector x3 = FloatVector.broadcast(S, a[aq0 + 3 * ai]);
+                c30 = x3.fma(v0, c30); c31 = x3.fma(v1, c31);
+            }
+            c00.intoArray(c, c0); c01.intoArray(c, c0 + L);
+            c10.intoArray(c, c0 + ldb); c11.intoArray(c, c0 + ldb + L);
+            c20.intoArray(c, c0 + 2 * ldb); c21.intoArray(c, c0 + 2 * ldb + L);
+            c30.intoArray(c, c0 + 3 * ldb); c31.intoArray(c, c0 + 3 * ldb + L);
+        }
     }
 
-    private static void tailColumns(float[] a, int aOff, int ai, int aq, int i0, int i1, int k, float[] b, int bOff, int n,
+    /** Four rows by one vector: the column remainder of {@link #tile4x2}. */
+    private static void tile4x1(float[] a, int a0, int ai, int aq, int k, float[] b, int b0, int ldb, float[] c, int c0,
+                                boolean accumulate) {
+        FloatVector c0v, c1v, c2v, c3v;
+        if (accumulate) {
+            c0v = FloatVector.fromArray(S, c, c0); c1v = FloatVector.fromArray(S, c, c0 + ldb);
+            c2v = FloatVector.fromArray(S, c, c0 + 2 * ldb); c3v = FloatVector.fromArray(S, c, c0 + 3 * ldb);
+        } else {
+            c0v = c1v = c2v = c3v = FloatVector.zero(S);
+        }
+        for (int q = 0, bq = b0, aq0 = a0; q < k; q++, bq += ldb, aq0 += aq) {
+            FloatVector v = FloatVector.fromArray(S, b, bq);
+            c0v = FloatVector.broadcast(S, a[aq0]).fma(v, c0v);
+            c1v = FloatVector.broadcast(S, a[aq0 + ai]).fma(v, c1v);
+            c2v = FloatVector.broadcast(S, a[aq0 + 2 * ai]).fma(v, c2v);
+            c3v = FloatVector.broadcast(S, a[aq0 + 3 * ai]).fma(v, c3v);
+        }
+        c0v.intoArray(c, c0); c1v.intoArray(c, c0 + ldb); c2v.intoArray(c, c0 + 2 * ldb); c3v.intoArray(c, c0 + 3 * ldb);
+    }
+
+    /**
+     * Four rows by the last {@code n % L} columns under a lane mask: a 20-wide layer (the phone-price input)
+     * would otherwise spend a fifth of its weight gradient in scalar code. The mask is made here, not passed in:
+     * a mask crossing a call that C2 does not inline would be boxed, an allocation per call.
+     */
+    private static void tile4xMasked(float[] a, int a0, int ai, int aq, int k, float[] b, int b0, int ldb, int cols,
+                                     float[] c, int c0, boolean accumulate) {
+        VectorMask<Float> mask = S.indexInRange(0, cols);
+        FloatVector c0v, c1v, c2v, c3v;
+        if (accumulate) {
+            c0v = FloatVector.fromArray(S, c, c0, mask); c1v = FloatVector.fromArray(S, c, c0 + ldb, mask);
+            c2v = FloatVector.fromArray(S, c, c0 + 2 * ldb, mask); c3v = FloatVector.fromArray(S, c, c0 + 3 * ldb, mask);
+        } else {
+            c0v = c1v = c2v = c3v = FloatVector.zero(S);
+        }
+        for (int q = 0, bq = b0, aq0 = a0; q < k; q++, bq += ldb, aq0 += aq) {
+            FloatVector v = FloatVector.fromArray(S, b, bq, mask);
+            c0v = FloatVector.broadcast(S, a[aq0]).fma(v, c0v);
+            c1v = FloatVector.broadcast(S, a[aq0 + ai]).fma(v, c1v);
+            c2v = FloatVector.broadcast(S, a[aq0 + 2 * ai]).fma(v, c2v);
+            c3v = FloatVector.broadcast(S, a[aq0 + 3 * ai]).fma(v, c3v);
+        }
+        c0v.intoArray(c, c0, mask); c1v.intoArray(c, c0 + ldb, mask);
+        c2v.intoArray(c, c0 + 2 * ldb, mask); c3v.intoArray(c, c0 + 3 * ldb, mask);
+    }
+
+    /** One row by one vector: the row remainder; two interleaved sums halve the FMA latency chain. */
+    private static void tile1x1(float[] a, int a0, int aq, int k, float[] b, int b0, int ldb, float[] c, int c0, boolean accumulate) {
+        FloatVector s0 = accumulate ? FloatVector.fromArray(S, c, c0) : FloatVector.zero(S), s1 = FloatVector.zero(S);
+        int q = 0;
+        for (; q + 2 <= k; q += 2) {
+            s0 = FloatVector.broadcast(S, a[a0 + q * aq]).fma(FloatVector.fromArray(S, b, b0 + q * ldb), s0);
+            s1 = FloatVector.broadcast(S, a[a0 + (q + 1) * aq]).fma(FloatVector.fromArray(S, b, b0 + (q + 1) * ldb), s1);
+        }
+        if (q < k) s0 = FloatVector.broadcast(S, a[a0 + q * aq]).fma(FloatVector.fromArray(S, b, b0 + q * ldb), s0);
+        s0.add(s1).intoArray(c, c0);
+    }
+
+    /** Rows {@code i0..i1}, columns {@code j0..n} in plain scalar code: fewer than one vector of columns. */
+    private static void scalarBlock(float[] a, int aOff, int ai, int aq, int i0, int i1, int k, float[] b, int bOff, int n,
                                     int j0, float[] c, int cOff, boolean accumulate) {
-        int bound = j0 + S.loopBound(n - j0);
         for (int i = i0; i < i1; i++) {
             int ar = aOff + i * ai;
-            int j = j0;
-            for (; j < bound; j += L) {
-                int ci = cOff + i * n + j;
-                FloatVector acc = accumulate ? FloatVector.fromArray(S, c, ci) : FloatVector.zero(S);
-                for (int q = 0; q < k; q++) {
-                    acc = FloatVector.broadcast(S, a[ar + q * aq]).fma(FloatVector.fromArray(S, b, bOff + q * n + j), acc);
-                }
-                acc.intoArray(c, ci);
-            }
-            for (; j < n; j++) {
+            for (int j = j0; j < n; j++) {
                 float s = accumulate ? c[cOff + i * n + j] : 0f;
                 for (int q = 0; q < k; q++) s += a[ar + q * aq] * b[bOff + q * n + j];
                 c[cOff + i * n + j] = s;
             }
         }
+    }
+
+    /** The sum of {@code len} floats from {@code off}, eight lanes at a time. */
+    public static float sum(float[] a, int off, int len) {
+        int q = 0;
+        float s = 0f;
+        if (!Kernels.SCALAR) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int bound = S.loopBound(len); q < bound; q += L) acc = acc.add(FloatVector.fromArray(S, a, off + q));
+            s = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; q < len; q++) s += a[off + q];
+        return s;
     }
 
     /** {@code db[j] (+)= sum_i dy[i, j]} over m rows of n columns: the bias gradient. */
@@ -192,10 +289,11 @@ public final class Dense {
         }
     }
 
-    static void matmulNTScalar(float[] a, int aOff, int m, int k, float[] b, int bOff, int n, float[] c, int cOff) {
+    static void matmulNTScalar(float[] a, int aOff, int m, int k, float[] b, int bOff, int n, float[] c, int cOff,
+                               boolean accumulate) {
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
-                float s = 0f;
+                float s = accumulate ? c[cOff + i * n + j] : 0f;
                 for (int q = 0; q < k; q++) s += a[aOff + i * k + q] * b[bOff + j * k + q];
                 c[cOff + i * n + j] = s;
             }

@@ -56,16 +56,7 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
             float lrF = (float) lr;
             int len = p.length;
             if (momentum == 0f) {
-                int i = 0;
-                if (!Kernels.SCALAR) {
-                    FloatVector nlr = FloatVector.broadcast(S, -lrF);
-                    for (int bound = S.loopBound(len); i < bound; i += S.length()) {
-                        FloatVector pv = FloatVector.fromArray(S, p, i);
-                        FloatVector d = FloatVector.fromArray(S, g, i).add(pv.mul(weightDecay));
-                        d.fma(nlr, pv).intoArray(p, i);
-                    }
-                }
-                for (; i < len; i++) p[i] -= lrF * (g[i] + weightDecay * p[i]);
+                plainStep(p, g, lrF);
                 return;
             }
             // PyTorch starts the momentum buffer as a copy of the first gradient (no dampening on step 1).
@@ -90,6 +81,25 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
                 v[i] = buf;
                 p[i] -= lrF * (nesterov ? d + momentum * buf : buf);
             }
+        }
+
+        /**
+         * {@code p -= lr * (g + wd * p)}, in its own method so C2 inlines every vector op of it (in one method
+         * with the momentum loop, profiling showed boxed fallback vector code here).
+         */
+        private void plainStep(float[] p, float[] g, float lrF) {
+            int len = p.length;
+            int i = 0;
+            if (!Kernels.SCALAR) {
+                FloatVector nlr = FloatVector.broadcast(S, -lrF);
+                FloatVector wd = FloatVector.broadcast(S, weightDecay);
+                for (int bound = S.loopBound(len); i < bound; i += S.length()) {
+                    FloatVector pv = FloatVector.fromArray(S, p, i);
+                    FloatVector d = pv.fma(wd, FloatVector.fromArray(S, g, i));
+                    d.fma(nlr, pv).intoArray(p, i);
+                }
+            }
+            for (; i < len; i++) p[i] -= lrF * (g[i] + weightDecay * p[i]);
         }
 
         @Override

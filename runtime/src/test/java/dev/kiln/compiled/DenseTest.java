@@ -23,8 +23,12 @@ class DenseTest {
             float[] a = random(r, m * k + 2), b = random(r, n * k + 3);
             float[] c = new float[m * n + 1], ref = new float[m * n + 1];
             Dense.matmulNT(a, 2, m, k, b, 3, n, c, 1);
-            Dense.matmulNTScalar(a, 2, m, k, b, 3, n, ref, 1);
+            Dense.matmulNTScalar(a, 2, m, k, b, 3, n, ref, 1, false);
             assertClose(ref, c, m + "x" + k + "x" + n);
+            // Accumulating adds a second product onto the first.
+            Dense.matmulNT(a, 2, m, k, b, 3, n, c, 1, true);
+            Dense.matmulNTScalar(a, 2, m, k, b, 3, n, ref, 1, true);
+            assertClose(ref, c, "accumulating " + m + "x" + k + "x" + n);
         }
     }
 

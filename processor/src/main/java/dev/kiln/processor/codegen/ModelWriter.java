@@ -2,6 +2,7 @@ package dev.kiln.processor.codegen;
 
 import com.squareup.javapoet.AnnotationSpec;
 import com.squareup.javapoet.ClassName;
+import com.squareup.javapoet.CodeBlock;
 import com.squareup.javapoet.FieldSpec;
 import com.squareup.javapoet.JavaFile;
 import com.squareup.javapoet.MethodSpec;
@@ -97,9 +98,16 @@ public final class ModelWriter {
         t.addField(FieldSpec.builder(float[].class, "state", PRIVATE, FINAL).initializer("new float[STATE_COUNT]").build());
         if (plan.hasDropout()) t.addField(Names.DROPOUT_MASK, "dropout", PRIVATE, FINAL);
         for (Step s : plan.steps()) {
-            if (s instanceof Step.BatchNorm b) {
-                t.addField(FieldSpec.builder(float[].class, b.out().name() + "InvStd", PRIVATE, FINAL)
+            switch (s) {
+                case Step.BatchNorm b -> t.addField(FieldSpec.builder(float[].class, b.out().name() + "InvStd", PRIVATE, FINAL)
                         .initializer("new float[$L]", b.channels()).build());
+                // Kernels hold the geometry and their column buffers, built once with the model.
+                case Step.Conv v -> t.addField(FieldSpec.builder(Names.CONV2D, v.kernel(), PRIVATE, FINAL)
+                        .initializer("new $T($L)", Names.CONV2D, v.geometry().stream().map(String::valueOf)
+                                .collect(java.util.stream.Collectors.joining(", "))).build());
+                case Step.Pool p -> t.addField(FieldSpec.builder(Names.POOL2D, p.kernel(), PRIVATE, FINAL)
+                        .initializer("new $T($L)", Names.POOL2D, String.join(", ", p.arguments())).build());
+                default -> { }
             }
         }
         t.addField(FieldSpec.builder(boolean.class, "training", PRIVATE).initializer("true").build());
@@ -155,6 +163,9 @@ public final class ModelWriter {
             m.addStatement("$L = new float[maxBatch * $L]", b.name(), b.perSample());
             if (names.hasGradField(b)) m.addStatement("$LGrad = new float[maxBatch * $L]", b.name(), b.perSample());
         }
+        for (Step s : plan.steps()) {
+            if (s instanceof Step.Pool p && p.max()) m.addStatement("$L.ensureCapacity(maxBatch)", p.kernel());
+        }
         return m.build();
     }
 
@@ -184,6 +195,54 @@ public final class ModelWriter {
                 .addStatement("return $L", expr).build();
     }
 
+    /** Several inputs: each part of the caller's per-sample layout into its planned array (see Packing). */
+    private CodeBlock unpackInputs() {
+        CodeBlock.Builder c = CodeBlock.builder();
+        if (!plan.packedInputs()) return c.build();
+        int offset = 0;
+        for (Buffer b : plan.inputs()) {
+            c.addStatement("$T.unpack(batch, INPUT_SIZE, $L, n, $L, $L)", Names.PACKING, offset, b.name(), b.perSample());
+            offset += b.perSample();
+        }
+        return c.build();
+    }
+
+    private CodeBlock packOutputs() {
+        CodeBlock.Builder c = CodeBlock.builder();
+        if (!plan.packedOutputs()) return c.build();
+        int offset = 0;
+        for (Buffer b : plan.outputs()) {
+            c.addStatement("$T.pack($L, $L, n, $L, OUTPUT_SIZE, $L)", Names.PACKING, b.name(), b.perSample(), plan.output().name(), offset);
+            offset += b.perSample();
+        }
+        return c.build();
+    }
+
+    /** Each output's gradient first: layers reading an output then add theirs. */
+    private CodeBlock unpackGradOutputs() {
+        CodeBlock.Builder c = CodeBlock.builder();
+        if (!plan.packedOutputs()) return c.build();
+        int offset = 0;
+        for (Buffer b : plan.outputs()) {
+            c.addStatement("$T.unpack(gradOut, OUTPUT_SIZE, $L, n, $LGrad, $L)", Names.PACKING, offset, b.name(), b.perSample());
+            offset += b.perSample();
+        }
+        return c.build();
+    }
+
+    /** Input gradients back into the caller's layout; an input no layer reads keeps a zero gradient. */
+    private CodeBlock packGradInputs() {
+        CodeBlock.Builder c = CodeBlock.builder();
+        if (!plan.packedInputs()) return c.build();
+        c.beginControlFlow("if (inputGradient)");
+        int offset = 0;
+        for (Buffer b : plan.inputs()) {
+            c.addStatement("$T.pack($LGrad, $L, n, gradIn, INPUT_SIZE, $L)", Names.PACKING, b.name(), b.perSample(), offset);
+            offset += b.perSample();
+        }
+        return c.endControlFlow().build();
+    }
+
     private void passes(TypeSpec.Builder t) {
         PassWriter pw = new PassWriter(plan);
         t.addMethod(MethodSpec.methodBuilder("forward").addAnnotation(Override.class).addModifiers(PUBLIC).returns(float[].class)
@@ -192,7 +251,9 @@ public final class ModelWriter {
                 .addStatement("this.input = batch")
                 .addStatement("this.lastBatch = n")
                 .addStatement("float[] input = batch")
+                .addCode(unpackInputs())
                 .addCode(pw.forward())
+                .addCode(packOutputs())
                 .addStatement("return $L", names.data(plan.output())).build());
         t.addMethod(MethodSpec.methodBuilder("backwardParameters").addAnnotation(Override.class).addModifiers(PUBLIC)
                 .addParameter(float[].class, "gradOut").addParameter(int.class, "n")
@@ -215,7 +276,7 @@ public final class ModelWriter {
                             "backward needs train mode: BatchNorm's compiled backward uses batch statistics")
                     .endControlFlow();
         }
-        b.addStatement("float[] input = this.input").addCode(pw.backward());
+        b.addStatement("float[] input = this.input").addCode(unpackGradOutputs()).addCode(pw.backward()).addCode(packGradInputs());
         t.addMethod(b.build());
         t.addMethod(MethodSpec.methodBuilder("checkBatch").addModifiers(PRIVATE).addParameter(int.class, "n")
                 .beginControlFlow("if (n < 1 || n > capacity)")

@@ -11,6 +11,9 @@ final class Names {
     static final ClassName ROW_OPS = ClassName.get(COMPILED, "RowOps");
     static final ClassName GELU = ClassName.get(COMPILED, "GeluMath");
     static final ClassName BATCH_NORM = ClassName.get(COMPILED, "BatchNorm1d");
+    static final ClassName CONV2D = ClassName.get(COMPILED, "Conv2dKernel");
+    static final ClassName POOL2D = ClassName.get(COMPILED, "Pool2dKernel");
+    static final ClassName PACKING = ClassName.get(COMPILED, "Packing");
     static final ClassName DROPOUT_MASK = ClassName.get(COMPILED, "DropoutMask");
     static final ClassName COMPILED_MODEL = ClassName.get(COMPILED, "CompiledModel");
     static final ClassName FLAT_VIEWS = ClassName.get(COMPILED, "FlatViews");
@@ -35,5 +38,7 @@ final class Names {
     }
 
     /** Whether the buffer has a planned gradient field. */
-    boolean hasGradField(Buffer b) { return b.role() == Buffer.Role.INTERNAL && !b.equals(plan.output()); }
+    boolean hasGradField(Buffer b) {
+        return (b.role() == Buffer.Role.INTERNAL || b.role() == Buffer.Role.PACKED) && !b.equals(plan.output());
+    }
 }

@@ -3,6 +3,7 @@ package dev.kiln.processor.codegen;
 import com.squareup.javapoet.CodeBlock;
 import dev.kiln.processor.fuse.Buffer;
 import dev.kiln.processor.fuse.Plan;
+import dev.kiln.processor.fuse.Slot;
 import dev.kiln.processor.fuse.Step;
 
 import java.util.HashMap;
@@ -51,6 +52,9 @@ final class PassWriter {
                     c.addNamed(Primitive.BATCH_NORM_EVAL.forward + ";\n", bnArgs(b));
                     c.endControlFlow();
                 }
+                case Step.Conv v -> c.addNamed(Primitive.CONV2D.forward + ";\n", convArgs(v, false));
+                case Step.MatMul m -> c.addNamed(Primitive.MATMUL.forward + ";\n", matmulArgs(m));
+                case Step.Pool p -> c.addNamed(Primitive.POOL2D.forward + ";\n", poolArgs(p));
                 case Step.Residual r -> {
                     c.beginControlFlow("for (int i = 0, end = n * $L; i < end; i++)", r.out().perSample());
                     c.addStatement("float x = $L[i], s = $L[i]", names.data(r.in()), names.data(r.skip()));
@@ -90,6 +94,22 @@ final class PassWriter {
                     endGuard(c, toInput);
                 }
                 case Step.BatchNorm b -> c.addNamed(Primitive.BATCH_NORM.backward + ";\n", bnArgs(b));
+                case Step.Conv v -> c.addNamed(Primitive.CONV2D.backward + ";\n", convArgs(v, toInput));
+                case Step.MatMul m -> {
+                    // Either operand may be the model input, whose gradient only backward(.., gradIn) asks for.
+                    String[] rules = Primitive.MATMUL.backward.split("\n");
+                    guardInput(c, toInput);
+                    c.addNamed(rules[0] + "\n", matmulArgs(m));
+                    endGuard(c, toInput);
+                    guardInput(c, m.other().isInput());
+                    c.addNamed(rules[1] + ";\n", matmulArgs(m));
+                    endGuard(c, m.other().isInput());
+                }
+                case Step.Pool p -> {
+                    guardInput(c, toInput);
+                    c.addNamed(Primitive.POOL2D.backward + ";\n", poolArgs(p));
+                    endGuard(c, toInput);
+                }
                 case Step.Residual r -> {
                     c.beginControlFlow("for (int i = 0, end = n * $L; i < end; i++)", r.out().perSample());
                     c.addStatement("float g = $L[i]", names.grad(r.out()));
@@ -207,6 +227,51 @@ final class PassWriter {
         return args;
     }
 
+    /** The parameter gradients are always needed, so a conv reading the model input skips only its input gradient. */
+    private Map<String, Object> convArgs(Step.Conv v, boolean toInput) {
+        Map<String, Object> args = new HashMap<>();
+        args.put("k", v.kernel());
+        args.put("in", names.data(v.in()));
+        args.put("out", names.data(v.out()));
+        args.put("w", v.weight().constant());
+        args.put("b", v.bias().map(Slot::constant).orElse("-1"));
+        args.put("gOut", names.grad(v.out()));
+        args.put("gIn", toInput ? "inputGradient ? gradIn : null" : names.grad(v.in()));
+        args.put("acc", v.accumulate());
+        return args;
+    }
+
+    private Map<String, Object> matmulArgs(Step.MatMul m) {
+        Map<String, Object> args = new HashMap<>();
+        args.put("dense", Names.DENSE);
+        args.put("a", names.data(m.in()));
+        args.put("b", names.data(m.other()));
+        args.put("out", names.data(m.out()));
+        args.put("m", m.m());
+        args.put("k", m.k());
+        args.put("p", m.p());
+        args.put("mk", m.m() * m.k());
+        args.put("kp", m.k() * m.p());
+        args.put("mp", m.m() * m.p());
+        args.put("gOut", names.grad(m.out()));
+        args.put("gA", names.grad(m.in()));
+        args.put("gB", names.grad(m.other()));
+        args.put("accA", m.accumulate());
+        args.put("accB", m.accumulateOther());
+        return args;
+    }
+
+    private Map<String, Object> poolArgs(Step.Pool p) {
+        Map<String, Object> args = new HashMap<>();
+        args.put("k", p.kernel());
+        args.put("in", names.data(p.in()));
+        args.put("out", names.data(p.out()));
+        args.put("gOut", names.grad(p.out()));
+        args.put("gIn", names.grad(p.in()));
+        args.put("acc", p.accumulate());
+        return args;
+    }
+
     private Map<String, Object> bnArgs(Step.BatchNorm b) {
         Map<String, Object> args = new HashMap<>();
         args.put("bn", Names.BATCH_NORM);
@@ -242,6 +307,10 @@ final class PassWriter {
             case Step.Dropout p -> p.label() + ": Dropout(p=" + p.p() + ")";
             case Step.BatchNorm b -> b.label() + ": BatchNorm1d(" + b.channels() + ")";
             case Step.Residual r -> r.label() + ": residual sum";
+            case Step.Conv v -> v.label() + ": Conv2d(" + v.geometry().get(0) + " -> " + v.geometry().get(3) + ", kernel "
+                    + v.geometry().get(4) + "x" + v.geometry().get(5) + ")" + (v.bias().isPresent() ? " + bias" : "");
+            case Step.Pool p -> p.label() + ": " + (p.max() ? "MaxPool2d" : "AvgPool2d");
+            case Step.MatMul m -> m.label() + ": matmul [" + m.m() + ", " + m.k() + "] x [" + m.k() + ", " + m.p() + "] per sample";
         };
     }
 }

@@ -28,6 +28,19 @@ enum Primitive {
             "$dense:T.matmulTN($delta:L, 0, $outF:L, $rows:L, $in:L, 0, $inF:L, grads, $w:L, accumulate)", false),
     LINEAR_BIAS("x = x + params[$b:L + j]", "$dense:T.columnSums($delta:L, 0, $rows:L, $outF:L, grads, $b:L, accumulate)", false),
     LINEAR_INPUT("", "$dense:T.matmulNN($delta:L, 0, $rows:L, $outF:L, params, $w:L, $inF:L, $gIn:L, 0, $acc:L)", false),
+    /**
+     * Conv2d, bias inside the kernel ({@code $b} is -1 without one): forward im2col + W col; backward bias = sums over
+     * samples and positions, W += dOut col^T, input = col2im(W^T dOut) (skipped when {@code $gIn} is null).
+     */
+    CONV2D("$k:L.forward($in:L, n, params, $w:L, $b:L, $out:L)",
+            "$k:L.backward($gOut:L, $in:L, n, params, $w:L, grads, $w:L, $b:L, accumulate, $gIn:L, $acc:L)", false),
+    /** Max: the gradient goes to the recorded argmax of each window; average: spread over the window by its divisor. */
+    POOL2D("$k:L.forward($in:L, n, $out:L)", "$k:L.backward($gOut:L, n, $gIn:L, $acc:L)", false),
+    /** Per sample {@code out = a b}; backward {@code da = dOut b^T} (dot products), {@code db = a^T dOut} (broadcasts). */
+    MATMUL("for (int s = 0; s < n; s++) $dense:T.matmulNN($a:L, s * $mk:L, $m:L, $k:L, $b:L, s * $kp:L, $p:L, $out:L, s * $mp:L, false)",
+            "for (int s = 0; s < n; s++) $dense:T.matmulNT($gOut:L, s * $mp:L, $m:L, $p:L, $b:L, s * $kp:L, $k:L, $gA:L, s * $mk:L, $accA:L);\n"
+                    + "for (int s = 0; s < n; s++) $dense:T.matmulTN($a:L, s * $mk:L, $k:L, $m:L, $gOut:L, s * $mp:L, $p:L, $gB:L, s * $kp:L, $accB:L)",
+            false),
     BATCH_NORM("$bn:T.forwardTrain($in:L, $out:L, $xhat:L, $invStd:L, n, $c:L, params, $gamma:L, $beta:L, $affine:L, state, $mean:L, $var:L, true, $momentum:Lf, $eps:Lf)",
             "$bn:T.backward($gOut:L, $xhat:L, $invStd:L, n, $c:L, params, $gamma:L, $affine:L, grads, $gamma:L, $beta:L, $gIn:L, accumulate, $needIn:L, $acc:L)",
             false),

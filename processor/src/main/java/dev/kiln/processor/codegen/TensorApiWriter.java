@@ -10,6 +10,7 @@ import dev.kiln.processor.fuse.Slot;
 import dev.kiln.processor.fuse.Step;
 import dev.kiln.processor.model.Dim;
 import dev.kiln.processor.model.InferredModel;
+import dev.kiln.processor.model.LayerOp;
 import dev.kiln.processor.model.TensorShape;
 
 import java.util.ArrayList;
@@ -42,26 +43,8 @@ final class TensorApiWriter {
         ParameterizedTypeName map = ParameterizedTypeName.get(ClassName.get(Map.class), STRING, Names.TENSOR);
         t.addField(FieldSpec.builder(map, "namedParameters", PRIVATE, FINAL).build());
         t.addField(FieldSpec.builder(String.class, "SUMMARY", PRIVATE, STATIC, FINAL).initializer("$S", Summary.table(model)).build());
-        String inDims = dims(model.decl().input()), outDims = dims(model.output());
-        t.addMethod(MethodSpec.methodBuilder("forward").addModifiers(PUBLIC).returns(Names.TENSOR).addParameter(Names.TENSOR, "x")
-                .addJavadoc("Runs the model on {@code x} of shape {@code $L}; returns a new tensor of shape {@code $L}.\n",
-                        model.decl().input(), model.output())
-                .addStatement("int n = x.size(0)")
-                .beginControlFlow("if (x.numel() != n * INPUT_SIZE)")
-                .addStatement("throw new $T($S + x.size())", IllegalArgumentException.class, "expected input of shape [N, " + inDims + "] but got ")
-                .endControlFlow()
-                .addStatement("ensureCapacity(n)")
-                .addStatement("float[] out = forward(x.toFloatArray(), n)")
-                .addStatement("return $T.fromArray($T.copyOf(out, n * OUTPUT_SIZE), n, $L)", Names.TORCH, java.util.Arrays.class, outDims)
-                .build());
-        t.addMethod(MethodSpec.methodBuilder("backward").addModifiers(PUBLIC).returns(Names.TENSOR).addParameter(Names.TENSOR, "gradOut")
-                .addJavadoc("Backpropagates {@code gradOut} through the last {@link #forward(Tensor)}: adds the parameter gradients to\n"
-                        + "{@code grads} (like autograd adds to {@code .grad}; see {@link #zeroGrad()}) and returns the gradient of\n"
-                        + "the input, so compiled models chain.\n")
-                .addStatement("int n = gradOut.size(0)")
-                .addStatement("float[] gradIn = new float[n * INPUT_SIZE]")
-                .addStatement("backwardPass(gradOut.toFloatArray(), n, gradIn, true, true)")
-                .addStatement("return $T.fromArray(gradIn, n, $L)", Names.TORCH, inDims).build());
+        if (plan.packedInputs() || plan.packedOutputs()) multiTensorPasses(t);
+        else singleTensorPasses(t);
         t.addMethod(MethodSpec.methodBuilder("zeroGrad").addModifiers(PUBLIC)
                 .addStatement("$T.fill(grads, 0f)", java.util.Arrays.class).build());
 
@@ -96,6 +79,100 @@ final class TensorApiWriter {
                 .addStatement("return $S + SUMMARY", self.simpleName() + "\n").build());
     }
 
+    private void singleTensorPasses(TypeSpec.Builder t) {
+        String inDims = dims(model.decl().input()), outDims = dims(model.output());
+        t.addMethod(MethodSpec.methodBuilder("forward").addModifiers(PUBLIC).returns(Names.TENSOR).addParameter(Names.TENSOR, "x")
+                .addJavadoc("Runs the model on {@code x} of shape {@code $L}; returns a new tensor of shape {@code $L}.\n",
+                        model.decl().input(), model.output())
+                .addStatement("int n = x.size(0)")
+                .beginControlFlow("if (x.numel() != n * INPUT_SIZE)")
+                .addStatement("throw new $T($S + x.size())", IllegalArgumentException.class, "expected input of shape [N, " + inDims + "] but got ")
+                .endControlFlow()
+                .addStatement("ensureCapacity(n)")
+                .addStatement("float[] out = forward(x.toFloatArray(), n)")
+                .addStatement("return $T.fromArray($T.copyOf(out, n * OUTPUT_SIZE), n, $L)", Names.TORCH, java.util.Arrays.class, outDims)
+                .build());
+        t.addMethod(MethodSpec.methodBuilder("backward").addModifiers(PUBLIC).returns(Names.TENSOR).addParameter(Names.TENSOR, "gradOut")
+                .addJavadoc("Backpropagates {@code gradOut} through the last {@link #forward(Tensor)}: adds the parameter gradients to\n"
+                        + "{@code grads} (like autograd adds to {@code .grad}; see {@link #zeroGrad()}) and returns the gradient of\n"
+                        + "the input, so compiled models chain.\n")
+                .addStatement("int n = gradOut.size(0)")
+                .addStatement("float[] gradIn = new float[n * INPUT_SIZE]")
+                .addStatement("backwardPass(gradOut.toFloatArray(), n, gradIn, true, true)")
+                .addStatement("return $T.fromArray(gradIn, n, $L)", Names.TORCH, inDims).build());
+    }
+
+    /** Named shapes of the inputs ("input" first, then each @Input) or of the outputs, in declaration order. */
+    private Map<String, TensorShape> inputShapes() {
+        Map<String, TensorShape> m = new LinkedHashMap<>();
+        m.put("input", model.decl().input());
+        for (var l : model.decl().layers()) if (l.op() instanceof LayerOp.Input in) m.put(l.name(), in.shape());
+        return m;
+    }
+
+    private Map<String, TensorShape> outputShapes() {
+        Map<String, TensorShape> m = new LinkedHashMap<>();
+        for (String name : model.outputs()) {
+            m.put(name, model.layers().stream().filter(l -> l.decl().name().equals(name)).findFirst().orElseThrow().out());
+        }
+        return m;
+    }
+
+    /**
+     * Tensor passes of a model with several inputs or outputs: one tensor per input in, one per output back (both in
+     * declaration order), packed into and out of the raw per-sample layout ({@code Packing}).
+     */
+    private void multiTensorPasses(TypeSpec.Builder t) {
+        ParameterizedTypeName list = ParameterizedTypeName.get(ClassName.get(List.class), Names.TENSOR);
+        t.addMethod(packedPass("forward", inputShapes(), outputShapes(), "INPUT_SIZE", "OUTPUT_SIZE", list,
+                "Runs the model; returns its outputs $L in declaration order.\n", b -> b
+                        .addStatement("ensureCapacity(n)")
+                        .addStatement("float[] result = forward(packed, n)")));
+        Map<String, TensorShape> gradOuts = new LinkedHashMap<>();
+        outputShapes().forEach((k, v) -> gradOuts.put("grad" + Character.toUpperCase(k.charAt(0)) + k.substring(1), v));
+        t.addMethod(packedPass("backward", gradOuts, inputShapes(), "OUTPUT_SIZE", "INPUT_SIZE", list,
+                "Backpropagates the outputs' gradients through the last forward: adds the parameter gradients to {@code grads}\n"
+                        + "(as autograd adds to {@code .grad}) and returns the gradients of the inputs $L.\n", b -> b
+                        .addStatement("float[] result = new float[n * INPUT_SIZE]")
+                        .addStatement("backwardPass(packed, n, result, true, true)")));
+        t.addMethod(MethodSpec.methodBuilder("part").addModifiers(PRIVATE, STATIC).returns(float[].class)
+                .addParameter(Names.TENSOR, "t").addParameter(int.class, "n").addParameter(int.class, "size")
+                .addParameter(String.class, "name")
+                .beginControlFlow("if (t.numel() != (long) n * size)")
+                .addStatement("throw new $T(name + $S + n + $S + size + $S + t.size())", IllegalArgumentException.class,
+                        ": expected ", " samples of ", " floats but got ")
+                .endControlFlow()
+                .addStatement("return t.toFloatArray()").build());
+    }
+
+    private MethodSpec packedPass(String name, Map<String, TensorShape> in, Map<String, TensorShape> out, String inSize,
+                                  String outSize, ParameterizedTypeName list, String doc,
+                                  java.util.function.Consumer<MethodSpec.Builder> middle) {
+        MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(PUBLIC).returns(list)
+                .addJavadoc(doc, out.keySet());
+        in.keySet().forEach(k -> m.addParameter(Names.TENSOR, k));
+        m.addStatement("int n = $L.size(0)", in.keySet().iterator().next());
+        m.addStatement("float[] packed = new float[n * $L]", inSize);
+        int offset = 0;
+        for (var e : in.entrySet()) {
+            int size = e.getValue().numel();
+            m.addStatement("$T.pack(part($L, n, $L, $S), $L, n, packed, $L, $L)", Names.PACKING, e.getKey(), size, e.getKey(), size,
+                    inSize, offset);
+            offset += size;
+        }
+        middle.accept(m);
+        m.addStatement("$T<$T> parts = new $T<>()", List.class, Names.TENSOR, ArrayList.class);
+        offset = 0;
+        for (var e : out.entrySet()) {
+            int size = e.getValue().numel();
+            m.addStatement("float[] $L = new float[n * $L]", e.getKey() + "Part", size);
+            m.addStatement("$T.unpack(result, $L, $L, n, $LPart, $L)", Names.PACKING, outSize, offset, e.getKey(), size);
+            m.addStatement("parts.add($T.fromArray($LPart, n, $L))", Names.TORCH, e.getKey(), dims(e.getValue()));
+            offset += size;
+        }
+        return m.addStatement("return parts").build();
+    }
+
     private record Entry(Slot slot, String array) {}
 
     private List<Entry> stateDictOrder() {
@@ -105,6 +182,10 @@ final class TensorApiWriter {
                 case Step.Dense d -> {
                     out.add(new Entry(d.weight(), "params"));
                     d.bias().ifPresent(b -> out.add(new Entry(b, "params")));
+                }
+                case Step.Conv v -> {
+                    out.add(new Entry(v.weight(), "params"));
+                    v.bias().ifPresent(b -> out.add(new Entry(b, "params")));
                 }
                 case Step.BatchNorm b -> {
                     b.weight().ifPresent(w -> out.add(new Entry(w, "params")));

@@ -6,7 +6,12 @@ package dev.kiln.processor.fuse;
  * its gradient the caller's {@code gradIn}; the model output's gradient is the caller's {@code gradOut}.
  */
 public record Buffer(String name, int perSample, Role role) {
-    public enum Role { INPUT, INTERNAL, SCRATCH }
+    /**
+     * INPUT: the caller's array (single-input models). PACKED: one of several model inputs or outputs, a planned
+     * array the forward pass unpacks the caller's per-sample-interleaved batch into (or packs outputs from), with a
+     * gradient field like an internal buffer. SCRATCH: no gradient.
+     */
+    public enum Role { INPUT, INTERNAL, PACKED, SCRATCH }
 
     public boolean isInput() { return role == Role.INPUT; }
 }

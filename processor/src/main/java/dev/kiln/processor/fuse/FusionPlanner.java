@@ -7,10 +7,13 @@ import dev.kiln.processor.model.InitSpec;
 import dev.kiln.processor.model.LayerDecl;
 import dev.kiln.processor.model.LayerOp;
 import dev.kiln.processor.model.TensorShape;
+import dev.kiln.processor.shapes.ShapeInference;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -36,59 +39,98 @@ public final class FusionPlanner {
 
     private PlanResult run(InferredModel model) {
         if (!model.decl().input().allFixed()) return new PlanResult.Unsupported("a symbolic input shape " + model.decl().input());
-        Buffer input = new Buffer("input", model.decl().input().numel(), Buffer.Role.INPUT);
-        Buffer out;
+        List<LayerDecl> extra = model.decl().layers().stream().filter(l -> l.op() instanceof LayerOp.Input).toList();
+        // One input is the caller's array as it is; several are unpacked into planned arrays (see Buffer.Role.PACKED).
+        Buffer input = extra.isEmpty() ? new Buffer("input", model.decl().input().numel(), Buffer.Role.INPUT)
+                : packed("mainInput", model.decl().input().numel());
+        Map<String, Buffer> named = new HashMap<>();
+        named.put(ShapeInference.INPUT, input);
+        List<Buffer> inputs = new ArrayList<>(List.of(input));
+        for (LayerDecl d : extra) {
+            if (!((LayerOp.Input) d.op()).shape().allFixed()) return new PlanResult.Unsupported("a symbolic input shape");
+            Buffer b = packed(d.name(), ((LayerOp.Input) d.op()).shape().numel());
+            named.put(d.name(), b);
+            inputs.add(b);
+        }
         try {
-            out = walk(model, "", input);
+            walkTop(model, input, named);
         } catch (UnsupportedException e) {
             return new PlanResult.Unsupported(e.getMessage());
         }
-        if (out.isInput()) return new PlanResult.Unsupported("a model without computing layers");
+        List<Buffer> outputs = model.outputs().stream().map(named::get).toList();
+        if (outputs.stream().anyMatch(Buffer::isInput)) return new PlanResult.Unsupported("a model without computing layers");
+        Buffer out = outputs.getFirst();
+        // Several outputs, or one that later layers also read (its gradient then sums both), are copied out of planned arrays.
+        boolean pack = outputs.size() > 1 || steps.stream().anyMatch(st -> reads(st, outputs.getFirst()));
+        if (pack) out = scratch("packedOutput", outputs.stream().mapToInt(Buffer::perSample).sum());
         List<InitCall> inits = new ArrayList<>(defaults);
         inits.addAll(custom);
-        return new PlanResult.Planned(new Plan(input.perSample(), out.perSample(), params, state, buffers, withAccumulation(steps),
-                inits, out, dropout, batchNorm));
+        int inputSize = inputs.stream().mapToInt(Buffer::perSample).sum();
+        return new PlanResult.Planned(new Plan(inputSize, out.perSample(), params, state, buffers,
+                withAccumulation(steps, pack ? outputs : List.of()), inits, out, dropout, batchNorm, inputs, outputs));
     }
 
+    private static boolean reads(Step s, Buffer b) {
+        return s.in().equals(b) || s instanceof Step.MatMul m && m.other().equals(b) || s instanceof Step.Residual r && r.skip().equals(b);
+    }
+
+    /** The model's own layers: {@code @From} picks any earlier name, and every layer's result is named for later ones. */
+    private void walkTop(InferredModel model, Buffer input, Map<String, Buffer> named) {
+        Buffer previous = input;
+        for (InferredLayer layer : model.layers()) {
+            if (layer.decl().op() instanceof LayerOp.Input) continue;
+            List<String> from = layer.decl().from();
+            Buffer in = from.isEmpty() ? previous : named.get(from.getFirst());
+            previous = layer.decl().op() instanceof LayerOp.MatMul ? matmul(layer, in, named.get(from.get(1))) : layer(layer, "", in);
+            named.put(layer.decl().name(), previous);
+        }
+    }
+
+    /** A block's body: sequential, since a block has one input and one output. */
     private Buffer walk(InferredModel model, String prefix, Buffer current) {
         if (model.layers().stream().anyMatch(l -> l.decl().op() instanceof LayerOp.Input || !l.decl().from().isEmpty())) {
-            throw new UnsupportedException("@Input/@From wiring");
+            throw new UnsupportedException("@Input/@From wiring inside a block");
         }
-        if (model.decl().layers().stream().filter(LayerDecl::output).count() > 1) throw new UnsupportedException("several @Output");
-        for (InferredLayer layer : model.layers()) {
-            LayerDecl d = layer.decl();
-            String key = prefix + d.name();
-            String ident = key.replace('.', '_');
-            Buffer skip = current;
-            current = switch (d.op()) {
-                case LayerOp.Linear l -> linear(layer, l, key, ident, current);
-                case LayerOp.Activation a -> activation(a, layer.in(), key, ident, current);
-                case LayerOp.Dropout p -> {
-                    dropout = true;
-                    Buffer out = buffer(ident, current.perSample());
-                    Buffer mask = scratch(ident + "Mask", current.perSample());
-                    steps.add(new Step.Dropout(key, current, out, mask, p.p(), false));
-                    yield out;
-                }
-                case LayerOp.BatchNorm b -> batchNorm(layer, b, key, ident, current);
-                case LayerOp.Flatten f -> current;
-                case LayerOp.Block b -> {
-                    Buffer c = current;
-                    for (int r = 0; r < layer.body().size(); r++) {
-                        c = walk(layer.body().get(r), key + (b.repeat() > 1 ? "." + r : "") + ".", c);
-                    }
-                    yield c;
-                }
-                default -> throw new UnsupportedException(d.op().torchName());
-            };
-            if (!(d.op() instanceof LayerOp.Linear) && d.activation().isPresent()) {
-                current = activation(d.activation().get(), layer.out(), key, ident + "Act", current);
+        if (model.decl().layers().stream().filter(LayerDecl::output).count() > 1) throw new UnsupportedException("several @Output in a block");
+        for (InferredLayer layer : model.layers()) current = layer(layer, prefix, current);
+        return current;
+    }
+
+    private Buffer layer(InferredLayer layer, String prefix, Buffer current) {
+        LayerDecl d = layer.decl();
+        String key = prefix + d.name();
+        String ident = key.replace('.', '_');
+        Buffer skip = current;
+        current = switch (d.op()) {
+            case LayerOp.Linear l -> linear(layer, l, key, ident, current);
+            case LayerOp.Activation a -> activation(a, layer.in(), key, ident, current);
+            case LayerOp.Dropout p -> {
+                dropout = true;
+                Buffer out = buffer(ident, current.perSample());
+                Buffer mask = scratch(ident + "Mask", current.perSample());
+                steps.add(new Step.Dropout(key, current, out, mask, p.p(), false));
+                yield out;
             }
-            if (d.residual()) {
-                Buffer out = buffer(ident + "Sum", current.perSample());
-                steps.add(new Step.Residual(key, current, skip, out, false, false));
-                current = out;
+            case LayerOp.BatchNorm b -> batchNorm(layer, b, key, ident, current);
+            case LayerOp.Conv2d c -> conv(layer, c, key, ident, current);
+            case LayerOp.Pool2d p -> pool(layer, p, ident, key, current);
+            case LayerOp.Flatten f -> current;
+            case LayerOp.Block b -> {
+                Buffer c = current;
+                for (int r = 0; r < layer.body().size(); r++) {
+                    c = walk(layer.body().get(r), key + (b.repeat() > 1 ? "." + r : "") + ".", c);
+                }
+                yield c;
             }
+            default -> throw new UnsupportedException(d.op().torchName());
+        };
+        if (!(d.op() instanceof LayerOp.Linear) && d.activation().isPresent()) {
+            current = activation(d.activation().get(), layer.out(), key, ident + "Act", current);
+        }
+        if (d.residual()) {
+            Buffer out = buffer(ident + "Sum", current.perSample());
+            steps.add(new Step.Residual(key, current, skip, out, false, false));
+            current = out;
         }
         return current;
     }
@@ -115,6 +157,46 @@ public final class FusionPlanner {
         if (act.isPresent() && act.get().kind().rowWise()) {
             return rowWise(act.get(), layer.out(), key, ident + "Act", out);
         }
+        return out;
+    }
+
+    private Buffer matmul(InferredLayer layer, Buffer a, Buffer b) {
+        TensorShape out = layer.out();
+        Buffer result = buffer(layer.decl().name(), out.numel());
+        steps.add(new Step.MatMul(layer.decl().name(), a, b, result, out.size(0), layer.in().size(1), out.size(1), false, false));
+        if (layer.decl().activation().isPresent()) return activation(layer.decl().activation().get(), out, layer.decl().name(),
+                layer.decl().name() + "Act", result);
+        return result;
+    }
+
+    private Buffer conv(InferredLayer layer, LayerOp.Conv2d c, String key, String ident, Buffer in) {
+        int ch = layer.in().size(0), kh = c.kernel()[0], kw = c.kernel()[1];
+        int fanIn = ch / c.groups() * kh * kw, fanOut = c.outChannels() * kh * kw;
+        Slot w = param(key + ".weight", c.outChannels(), ch / c.groups(), kh, kw);
+        Optional<Slot> b = c.bias() ? Optional.of(param(key + ".bias", c.outChannels())) : Optional.empty();
+        // nn.Conv2d.reset_parameters is nn.Linear's with fan_in = in_channels / groups * kh * kw.
+        double bound = Math.sqrt(3.0) * (Math.sqrt(2.0 / (1 + SQRT5 * SQRT5)) / Math.sqrt(fanIn));
+        defaults.add(new InitCall(w, InitCall.Kind.UNIFORM, -bound, bound, key + ": nn.Conv2d default, kaiming_uniform_(a=sqrt(5))"));
+        b.ifPresent(s -> defaults.add(new InitCall(s, InitCall.Kind.UNIFORM, -1 / Math.sqrt(fanIn), 1 / Math.sqrt(fanIn),
+                key + ": bias U(-1/sqrt(fan_in), 1/sqrt(fan_in))")));
+        layer.decl().init().ifPresent(spec -> custom.add(customInit(spec, w, fanIn, fanOut, key)));
+        Buffer out = buffer(ident, layer.out().numel());
+        List<Integer> geometry = List.of(ch, layer.in().size(1), layer.in().size(2), c.outChannels(), kh, kw, c.stride()[0],
+                c.stride()[1], c.padding()[0], c.padding()[1], c.dilation()[0], c.dilation()[1], c.groups());
+        steps.add(new Step.Conv(key, in, out, ident + "Kernel", geometry, w, b, false));
+        return out;
+    }
+
+    private Buffer pool(InferredLayer layer, LayerOp.Pool2d p, String ident, String key, Buffer in) {
+        TensorShape i = layer.in(), o = layer.out();
+        List<String> args = new ArrayList<>(List.of(Boolean.toString(p.max())));
+        for (int v : new int[] {i.size(0), i.size(1), i.size(2), o.size(1), o.size(2), p.kernel()[0], p.kernel()[1], p.stride()[0],
+                p.stride()[1], p.padding()[0], p.padding()[1], p.dilation()[0], p.dilation()[1]}) {
+            args.add(Integer.toString(v));
+        }
+        args.add(Boolean.toString(p.countIncludePad()));
+        Buffer out = buffer(ident, o.numel());
+        steps.add(new Step.Pool(key, in, out, ident + "Kernel", p.max(), args, false));
         return out;
     }
 
@@ -180,8 +262,9 @@ public final class FusionPlanner {
      * Marks each step whose input gradient must add to one already written: walking backward, the first
      * writer of a buffer's gradient overwrites it, later ones accumulate.
      */
-    private static List<Step> withAccumulation(List<Step> forward) {
-        Set<Buffer> written = new HashSet<>();
+    private static List<Step> withAccumulation(List<Step> forward, List<Buffer> packedOutputs) {
+        // Packed outputs get their part of gradOut first, so every step writing to them adds.
+        Set<Buffer> written = new HashSet<>(packedOutputs);
         Step[] out = new Step[forward.size()];
         for (int i = forward.size() - 1; i >= 0; i--) {
             Step s = forward.get(i);
@@ -195,6 +278,10 @@ public final class FusionPlanner {
                 case Step.BatchNorm b -> new Step.BatchNorm(b.label(), b.in(), b.out(), b.xhat(), b.channels(), b.weight(), b.bias(),
                         b.runningMean(), b.runningVar(), b.count(), b.track(), b.eps(), b.momentum(), acc);
                 case Step.Residual r -> new Step.Residual(r.label(), r.in(), r.skip(), r.out(), acc, !written.add(r.skip()));
+                case Step.MatMul m -> new Step.MatMul(m.label(), m.in(), m.other(), m.out(), m.m(), m.k(), m.p(), acc,
+                        !written.add(m.other()));
+                case Step.Conv c -> new Step.Conv(c.label(), c.in(), c.out(), c.kernel(), c.geometry(), c.weight(), c.bias(), acc);
+                case Step.Pool p -> new Step.Pool(p.label(), p.in(), p.out(), p.kernel(), p.max(), p.arguments(), acc);
             };
         }
         return List.of(out);
@@ -216,6 +303,12 @@ public final class FusionPlanner {
 
     private Buffer buffer(String name, int perSample) {
         Buffer b = new Buffer(name, perSample, Buffer.Role.INTERNAL);
+        buffers.add(b);
+        return b;
+    }
+
+    private Buffer packed(String name, int perSample) {
+        Buffer b = new Buffer(name, perSample, Buffer.Role.PACKED);
         buffers.add(b);
         return b;
     }

@@ -2,6 +2,7 @@ package dev.kiln.processor.fuse;
 
 import dev.kiln.processor.model.ActivationKind;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -35,6 +36,21 @@ public sealed interface Step {
     record BatchNorm(String label, Buffer in, Buffer out, Buffer xhat, int channels, Optional<Slot> weight, Optional<Slot> bias,
                      Slot runningMean, Slot runningVar, Slot count, boolean track, double eps, double momentum,
                      boolean accumulate) implements Step {}
+
+    /**
+     * Conv2d (bias optional) through a {@code Conv2dKernel} field named {@code kernel}; {@code geometry} is its
+     * constructor's arguments: c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, groups.
+     */
+    record Conv(String label, Buffer in, Buffer out, String kernel, List<Integer> geometry, Slot weight, Optional<Slot> bias,
+                boolean accumulate) implements Step {}
+
+    /** MaxPool2d or AvgPool2d through a {@code Pool2dKernel} field; {@code arguments} is its constructor's, as Java literals. */
+    record Pool(String label, Buffer in, Buffer out, String kernel, boolean max, List<String> arguments, boolean accumulate)
+            implements Step {}
+
+    /** {@code out = in x other} per sample, {@code [m, k] x [k, p]}; backward: {@code dIn = dOut other^T, dOther = in^T dOut}. */
+    record MatMul(String label, Buffer in, Buffer other, Buffer out, int m, int k, int p, boolean accumulate,
+                  boolean accumulateOther) implements Step {}
 
     /** {@code out = in + skip}; backward hands the gradient to both. */
     record Residual(String label, Buffer in, Buffer skip, Buffer out, boolean accumulate, boolean accumulateSkip)

@@ -27,6 +27,11 @@ public sealed interface LayerOp {
         public String torchName() { return "Flatten"; }
     }
 
+    /** Per-sample matrix product of its two {@code @From} sources. */
+    record MatMul() implements LayerOp {
+        public String torchName() { return "matmul"; }
+    }
+
     record Dropout(double p) implements LayerOp {
         public String torchName() { return "Dropout"; }
     }

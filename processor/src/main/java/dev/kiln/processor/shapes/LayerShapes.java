@@ -74,7 +74,21 @@ final class LayerShapes {
             }
             case LayerOp.Block b -> throw new IllegalStateException("blocks are inferred by ShapeInference");
             case LayerOp.Input i -> Optional.of(i.shape());
+            case LayerOp.MatMul m -> throw new IllegalStateException("two-input layers are inferred by ShapeInference");
         };
+    }
+
+    /** {@code [M, K] x [K, P] -> [M, P]} after N; K must agree (columns of the first, rows of the second). */
+    Optional<TensorShape> matmul(LayerDecl decl, TensorShape a, TensorShape b, String sourceA, String sourceB) {
+        if (a.rank() != 2) return rank(decl, "[N, M, K]", sourceA, a);
+        if (b.rank() != 2) return rank(decl, "[N, K, P]", sourceB, b);
+        if (!a.allFixed()) return symbolic(decl, firstSymbolic(a), sourceA, a);
+        if (!b.allFixed()) return symbolic(decl, firstSymbolic(b), sourceB, b);
+        if (a.size(1) != b.size(0)) {
+            reporter.error(decl.element(), decl.mirror(), Diagnostic.SHAPE_MISMATCH, decl.name(), a.size(1), "rows", sourceB, b.size(0));
+            return Optional.empty();
+        }
+        return Optional.of(TensorShape.fixed(a.size(0), b.size(1)));
     }
 
     private Optional<TensorShape> conv(LayerDecl decl, LayerOp.Conv2d c, TensorShape in, String source) {

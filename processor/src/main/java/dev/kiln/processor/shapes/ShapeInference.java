@@ -56,15 +56,18 @@ public final class ShapeInference {
                     return Optional.empty();
                 }
             }
-            if (sources.size() != 1) {
-                reporter.error(decl.element(), decl.mirror(), Diagnostic.ARITY, decl.name(), decl.op().torchName(), 1, sources.size());
+            int arity = decl.op() instanceof LayerOp.MatMul ? 2 : 1;
+            if (sources.size() != arity) {
+                reporter.error(decl.element(), decl.mirror(), Diagnostic.ARITY, decl.name(), decl.op().torchName(), arity, sources.size());
                 return Optional.empty();
             }
             TensorShape in = names.get(source);
             List<InferredModel> body = new ArrayList<>();
-            Optional<TensorShape> result = decl.op() instanceof LayerOp.Block b
-                    ? block(decl, b, in, source, body)
-                    : shapes.output(decl, decl.op(), in, source);
+            Optional<TensorShape> result = switch (decl.op()) {
+                case LayerOp.Block b -> block(decl, b, in, source, body);
+                case LayerOp.MatMul m -> shapes.matmul(decl, in, names.get(sources.get(1)), source, sources.get(1));
+                default -> shapes.output(decl, decl.op(), in, source);
+            };
             if (result.isPresent() && decl.activation().isPresent()) {
                 result = shapes.output(decl, decl.activation().get(), result.get(), source);
             }

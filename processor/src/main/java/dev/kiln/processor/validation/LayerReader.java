@@ -36,6 +36,7 @@ final class LayerReader {
                     optionalPositive(name, v, "inChannels", v.ints("inChannels")));
             case "MaxPool2d", "AvgPool2d" -> pool(simpleName.equals("MaxPool2d"), field, v);
             case "Flatten" -> new LayerOp.Flatten(v.integer("startDim"), v.integer("endDim"));
+            case "MatMul" -> new LayerOp.MatMul();
             case "Dropout" -> {
                 double p = v.real("p");
                 if (!(p >= 0 && p < 1)) bad(name, v, "p", "in [0, 1)", p);
@@ -124,6 +125,6 @@ final class LayerReader {
     }
 
     static final List<String> LAYERS = List.of("Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "Dropout",
-            "BatchNorm", "LayerNorm", "Embedding", "Block", "Input");
+            "BatchNorm", "LayerNorm", "Embedding", "Block", "Input", "MatMul");
     static final List<String> ACTIVATIONS = List.of("ReLU", "Sigmoid", "Tanh", "LeakyReLU", "GELU", "Softmax", "LogSoftmax");
 }
