@@ -1,5 +1,7 @@
 package dev.kiln.compiled;
 
+import dev.kiln.nn.ConvGeometry;
+
 /**
  * One Conv2d layer of a generated model: im2col plus the {@link Dense} products, per image, over NCHW
  * samples in the model's flat buffers. The geometry is fixed at compile time, so the generated class
@@ -34,28 +36,16 @@ public final class Conv2dKernel {
         this.dh = dh;
         this.dw = dw;
         this.groups = groups;
-        this.oh = (h + 2 * ph - dh * (kh - 1) - 1) / sh + 1;
-        this.ow = (w + 2 * pw - dw * (kw - 1) - 1) / sw + 1;
-        this.oyLo = new int[kh];
-        this.oyHi = new int[kh];
-        this.oxLo = new int[kw];
-        this.oxHi = new int[kw];
-        validRanges(kh, sh, ph, dh, h, oh, oyLo, oyHi);
-        validRanges(kw, sw, pw, dw, w, ow, oxLo, oxHi);
-        this.identity = kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0;
+        var geometry = new ConvGeometry(1, c, h, w, o, kh, kw, new int[] {sh, sw}, new int[] {ph, pw}, new int[] {dh, dw}, groups);
+        this.oh = geometry.oh;
+        this.ow = geometry.ow;
+        this.oyLo = geometry.oyLo;
+        this.oyHi = geometry.oyHi;
+        this.oxLo = geometry.oxLo;
+        this.oxHi = geometry.oxHi;
+        this.identity = geometry.identityColumns();
         this.col = identity ? new float[0] : new float[c * kh * kw * oh * ow];
         this.gcol = new float[col.length];
-    }
-
-    /** Input index = out * stride + k * dilation - pad; keeps the outputs where it lies in [0, in). */
-    private static void validRanges(int k, int stride, int pad, int dil, int in, int out, int[] lo, int[] hi) {
-        for (int i = 0; i < k; i++) {
-            int shift = i * dil - pad;
-            int first = shift >= 0 ? 0 : Math.ceilDiv(-shift, stride);
-            int end = shift > in - 1 ? 0 : Math.min(out, (in - 1 - shift) / stride + 1);
-            lo[i] = Math.min(first, out);
-            hi[i] = Math.max(lo[i], end);
-        }
     }
 
     private int l() { return oh * ow; }

@@ -6,16 +6,17 @@ package dev.kiln.nn;
  *
  * <p>Those ranges are what make im2col cheap: padding taps read zeros, and since the same taps are
  * zero for every image of a batch, a zero-filled column buffer only ever needs its valid entries
- * rewritten (and col2im only ever scatters valid entries back).
+ * rewritten (and col2im only ever scatters valid entries back). The eager convolution and the
+ * compiled models' {@code Conv2dKernel} share it.
  */
-final class ConvGeometry {
-    final int n, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, groups, oh, ow;
+public final class ConvGeometry {
+    public final int n, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, groups, oh, ow;
     /** Per kernel row ki: output rows oy in [oyLo[ki], oyHi[ki]) read input row oy*sh + ki*dh - ph inside [0, h). */
-    final int[] oyLo, oyHi;
+    public final int[] oyLo, oyHi;
     /** Per kernel column kj: the same for output columns. */
-    final int[] oxLo, oxHi;
+    public final int[] oxLo, oxHi;
 
-    ConvGeometry(int n, int c, int h, int w, int o, int kh, int kw, int[] stride, int[] padding, int[] dilation,
+    public ConvGeometry(int n, int c, int h, int w, int o, int kh, int kw, int[] stride, int[] padding, int[] dilation,
                  int groups) {
         this.n = n;
         this.c = c;
@@ -67,5 +68,5 @@ final class ConvGeometry {
     int inPlane() { return h * w; }
 
     /** A 1x1, stride-1, unpadded conv: the input image already is its column matrix. */
-    boolean identityColumns() { return kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0; }
+    public boolean identityColumns() { return kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0; }
 }
