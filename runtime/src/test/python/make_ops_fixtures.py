@@ -326,6 +326,7 @@ case("clamp_both", "clamp", [torch.tensor([-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0]
 case("clamp_min_only", "clamp", [rnd(2, 3)], {"min": 0.0, "max": None})
 case("clamp_max_only", "clamp", [rnd(2, 3, dtype=d)], {"min": None, "max": 0.25})
 case("clamp_int", "clamp", [ints(6)], {"min": -2, "max": 3})
+case("clamp_int_float_bounds", "clamp", [ints(6)], {"min": 0.5, "max": 1.5})
 
 # in-place ops on non-leaves (autograd rebases the graph)
 case("add_inplace_tensor", "add_", [rnd(2, 3), rnd(3)])

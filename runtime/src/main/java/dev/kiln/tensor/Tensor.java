@@ -361,13 +361,24 @@ public final class Tensor {
     public Tensor reciprocal() { return Ops.unary(UnaryOp.RECIPROCAL, this); }
 
     /** Limits values to [min, max]; either bound may be null (at least one must be given). */
-    public Tensor clamp(Double min, Double max) { return Ops.clamp(this, min, max); }
+    public Tensor clamp(Double min, Double max) { return Ops.clamp(floatingForBounds(), min, max); }
 
-    public Tensor clamp(double min, double max) { return Ops.clamp(this, min, max); }
+    /** Floating bounds: an integer tensor gives the default float dtype, as {@code clamp(0.5, 1.5)} in PyTorch. */
+    public Tensor clamp(double min, double max) { return Ops.clamp(floatingForBounds(), min, max); }
 
-    public Tensor clampMin(double min) { return Ops.clamp(this, min, null); }
+    /** Integer bounds keep an integer tensor's dtype, as Python ints do. */
+    public Tensor clamp(long min, long max) { return Ops.clamp(this, (double) min, (double) max); }
 
-    public Tensor clampMax(double max) { return Ops.clamp(this, null, max); }
+    public Tensor clampMin(double min) { return Ops.clamp(floatingForBounds(), min, null); }
+
+    public Tensor clampMin(long min) { return Ops.clamp(this, (double) min, null); }
+
+    public Tensor clampMax(double max) { return Ops.clamp(floatingForBounds(), null, max); }
+
+    public Tensor clampMax(long max) { return Ops.clamp(this, null, (double) max); }
+
+    /** Type promotion with a Java double: integral and bool tensors compute in the default float dtype. */
+    private Tensor floatingForBounds() { return dtype.isFloatingPoint() ? this : to(DType.defaultFloat()); }
 
     // ---------------------------------------------------------------- comparisons and logic (bool results)
 

@@ -146,7 +146,10 @@ class OpsParityTest {
             case "mul_" -> x1 != null ? x0.clone().mul_(x1) : isInt(s) ? x0.clone().mul_(s.asLong()) : x0.clone().mul_(s.asDouble());
             case "div_" -> x1 != null ? x0.clone().div_(x1) : isInt(s) ? x0.clone().div_(s.asLong()) : x0.clone().div_(s.asDouble());
             case "add_alpha" -> x0.add(x1, a.get("alpha").asDouble());
-            case "clamp" -> x0.clamp(nullableDouble(a.get("min")), nullableDouble(a.get("max")));
+            // Python int bounds keep an integer tensor's dtype; float bounds promote it (Java: long vs double)
+            case "clamp" -> a.get("min").isIntegralNumber() && a.get("max").isIntegralNumber()
+                    ? x0.clamp(a.get("min").asLong(), a.get("max").asLong())
+                    : x0.clamp(nullableDouble(a.get("min")), nullableDouble(a.get("max")));
             case "sum" -> noDim(a) ? x0.sum() : a.get("dim").isArray() ? x0.sum(ints(a.get("dim")), keepdim(a)) : x0.sum(dim(a), keepdim(a));
             case "mean" -> noDim(a) ? x0.mean() : a.get("dim").isArray() ? x0.mean(ints(a.get("dim")), keepdim(a)) : x0.mean(dim(a), keepdim(a));
             case "prod" -> noDim(a) ? x0.prod() : x0.prod(dim(a), keepdim(a));
