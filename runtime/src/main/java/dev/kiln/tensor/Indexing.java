@@ -29,12 +29,39 @@ final class Indexing {
     }
 
     static void set(Tensor t, Object value, Object[] indices) {
-        if (t.requiresGrad && dev.kiln.autograd.GradMode.isEnabled()) {
+        Tensor v = asTensor(value);
+        if (Autograd.needed(t, v)) {
             Ops.checkInPlaceAllowed(t);
-            throw new UnsupportedOperationException("index assignment into a tensor that is part of an autograd graph is "
-                    + "not supported yet; assign under GradMode.noGrad() or to a detached tensor");
+            setRecorded(t, v, indices);
+            return;
         }
-        Tensor v = switch (value) {
+        setRaw(t, v, indices);
+    }
+
+    /**
+     * {@code t[idx] = v} inside a graph: the value before the assignment becomes an input (its
+     * gradient is the incoming one with the assigned positions zeroed), {@code v} gets the incoming
+     * gradient at those positions summed back to its shape; {@code t} takes the new node, as
+     * PyTorch's IndexPutBackward / CopySlices do.
+     */
+    private static void setRecorded(Tensor t, Tensor v, Object[] indices) {
+        Tensor before = t.detachedCopyKeepingGraph();
+        Tensor result = before.contiguousCopy();
+        setRaw(result, v, indices);
+        int[] valueShape = v.shape;
+        Autograd.record("IndexPutBackward0", result, g -> {
+            Tensor gBefore = g.contiguousCopy();
+            setRaw(gBefore, Tensor.wrap(0L), indices);
+            Tensor gValue = v.requiresGrad ? Autograd.sumToShape(g.get(indices).contiguousCopy(), valueShape) : null;
+            return new Tensor[] {gBefore, gValue};
+        }, before, v);
+        Elementwise.copyInto(t, result);
+        t.requiresGrad = true;
+        t.gradFn = result.gradFn;
+    }
+
+    private static Tensor asTensor(Object value) {
+        return switch (value) {
             case Tensor tensor -> tensor;
             case Double d -> Tensor.wrap(d);
             case Float f -> Tensor.wrap(f.doubleValue());
@@ -42,6 +69,10 @@ final class Indexing {
             case Number n -> Tensor.wrap(n.longValue());
             default -> throw new IllegalArgumentException("cannot assign a " + value.getClass().getSimpleName() + " to a tensor");
         };
+    }
+
+    /** Writes {@code v} into the indexed positions of {@code t}, without recording anything. */
+    private static void setRaw(Tensor t, Tensor v, Object[] indices) {
         Parsed p = parse(t, indices);
         if (p.advDims.isEmpty()) {
             // t[...] = v copies v expanded to the target (after dropping v's leading size-1 dims), so
