@@ -33,6 +33,10 @@ public final class Dense {
      */
     public static void matmulNT(float[] a, int aOff, int m, int k, float[] b, int bOff, int n, float[] c, int cOff,
                                 boolean accumulate) {
+        if (packed(m, n, k)) {
+            Gemm.sgemmSerial(false, true, m, n, k, a, aOff, k, b, bOff, k, c, cOff, n, accumulate);
+            return;
+        }
         if (!accumulate) java.util.Arrays.fill(c, cOff, cOff + m * n, 0f);
         if (Kernels.SCALAR || k < L) {
             matmulNTScalar(a, aOff, m, k, b, bOff, n, c, cOff, true);
