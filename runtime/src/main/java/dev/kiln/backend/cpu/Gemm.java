@@ -80,6 +80,22 @@ public final class Gemm {
         }
     }
 
+    /**
+     * As {@link #sgemm} but always on the calling thread: no fork, so after the first call (which sizes the
+     * thread's packing buffers) it allocates nothing. Compiled training steps use it, since they promise
+     * allocation-free steps and run their own products on one core.
+     */
+    public static void sgemmSerial(boolean transA, boolean transB, int m, int n, int k,
+                                   float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                   float[] c, int cOff, int ldc, boolean accumulate) {
+        check(transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb, c.length, cOff, ldc);
+        if (SCALAR || (long) m * n * k < TINY_WORK) {
+            scalarF(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+            return;
+        }
+        SgemmKernel.serial(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+    }
+
     /** float64 GEMM; see the class comment for the meaning of each argument. */
     public static void dgemm(boolean transA, boolean transB, int m, int n, int k,
                              double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
