@@ -164,10 +164,7 @@ public final class Tensor {
     public void backward(Tensor gradient, boolean retainGraph) { Engine.backward(this, gradient, retainGraph); }
 
     /** A tensor sharing storage but cut from the graph. */
-    public Tensor detach() {
-        Tensor t = view(offset, shape, strides);
-        return t;
-    }
+    public Tensor detach() { return view(offset, shape, strides); }
 
     /** Cuts this tensor from the graph in place and makes it a leaf that does not require grad. */
     public Tensor detach_() {
