@@ -1,5 +1,6 @@
 package dev.kiln.compiled;
 
+import dev.kiln.data.DataLoader;
 import dev.kiln.tensor.Tensor;
 
 import java.io.IOException;
@@ -84,14 +85,7 @@ public final class Trainer {
         int[] order = new int[samples];
         for (int i = 0; i < samples; i++) order[i] = i;
         SplittableRandom rng = new SplittableRandom(shuffleSeed);
-        List<History.Epoch> epochsRun = new ArrayList<>();
-        double best = Double.POSITIVE_INFINITY;
-        int sinceBest = 0;
-        boolean stopped = false;
-        model.train(true);
-        for (int epoch = 1; epoch <= epochs; epoch++) {
-            if (lrSchedule != null) optimizer.setLr(lrSchedule.applyAsDouble(epoch - 1));
-            long t0 = System.nanoTime();
+        return runEpochs(epochs, samples, () -> {
             shuffle(order, rng);
             double lossSum = 0;
             long correct = 0;
@@ -101,8 +95,53 @@ public final class Trainer {
                 lossSum += (double) step(xBatch, yBatch, n) * n;
                 correct += correctInLastStep;
             }
+            return new double[] {lossSum, correct};
+        });
+    }
+
+    /**
+     * Trains over the batches of an eager {@link DataLoader} (its shuffling, batch size and
+     * drop_last): each batch's tensors are copied into the planned batch buffers, so this path
+     * allocates per batch, unlike the array path.
+     */
+    public History fit(DataLoader loader, int epochs) {
+        int samples = loader.dropLast() ? loader.size() * loader.batchSize() : loader.dataset().size();
+        prepare(loader.batchSize());
+        return runEpochs(epochs, samples, () -> {
+            double lossSum = 0;
+            long correct = 0;
+            for (Tensor[] xy : loader) {
+                int n = xy[0].size(0);
+                float[] bx = xy[0].toFloatArray(), by = xy[1].toFloatArray();
+                checkBatch(bx, by, n);
+                System.arraycopy(bx, 0, xBatch, 0, bx.length);
+                System.arraycopy(by, 0, yBatch, 0, by.length);
+                lossSum += (double) step(xBatch, yBatch, n) * n;
+                correct += correctInLastStep;
+            }
+            return new double[] {lossSum, correct};
+        });
+    }
+
+    /** One pass over the training data: returns {loss summed over samples, correct predictions}. */
+    private interface EpochPass {
+        double[] run();
+    }
+
+    /** The epoch loop shared by both fits: LR schedule, validation, history, checkpoints, early stopping. */
+    private History runEpochs(int epochs, int samples, EpochPass pass) {
+        List<History.Epoch> epochsRun = new ArrayList<>();
+        double best = Double.POSITIVE_INFINITY;
+        int sinceBest = 0;
+        boolean stopped = false;
+        model.train(true);
+        for (int epoch = 1; epoch <= epochs; epoch++) {
+            if (lrSchedule != null) optimizer.setLr(lrSchedule.applyAsDouble(epoch - 1));
+            long t0 = System.nanoTime();
+            double[] sums = pass.run();
+            double lossSum = sums[0], correct = sums[1];
             double seconds = (System.nanoTime() - t0) / 1e9;
-            OptionalDouble acc = loss.classification() ? OptionalDouble.of((double) correct / samples) : OptionalDouble.empty();
+            OptionalDouble acc = loss.classification() ? OptionalDouble.of(correct / samples) : OptionalDouble.empty();
             OptionalDouble valLoss = OptionalDouble.empty(), valAcc = OptionalDouble.empty();
             if (valX.length > 0) {
                 Evaluation ev = evaluate(valX, valY);
@@ -124,6 +163,13 @@ public final class Trainer {
             }
         }
         return new History(List.copyOf(epochsRun), stopped);
+    }
+
+    private void checkBatch(float[] bx, float[] by, int n) {
+        if (bx.length != n * in || by.length != n * targetSize) {
+            throw new IllegalArgumentException("batch of " + n + " samples has " + bx.length + " input values (expected "
+                    + n * in + ") and " + by.length + " target values (expected " + n * targetSize + ")");
+        }
     }
 
     /**

@@ -70,6 +70,9 @@ public final class DataLoader implements Iterable<Tensor[]> {
 
     public int batchSize() { return batchSize; }
 
+    /** Whether a last batch smaller than {@link #batchSize()} is left out. */
+    public boolean dropLast() { return dropLast; }
+
     /** The number of batches per epoch ({@code len(loader)}). */
     public int size() {
         int n = dataset.size();
