@@ -1,5 +1,6 @@
 package dev.kiln.nn;
 
+import dev.kiln.tensor.PyRepr;
 import dev.kiln.tensor.Tensor;
 import dev.kiln.tensor.Torch;
 
@@ -105,13 +106,12 @@ public class Conv2d extends Module {
     @Override
     protected String extraRepr() {
         StringBuilder s = new StringBuilder().append(inChannels).append(", ").append(outChannels)
-                .append(", kernel_size=").append(tuple(kernelSize)).append(", stride=").append(tuple(stride));
-        if (padding[0] != 0 || padding[1] != 0) s.append(", padding=").append(tuple(padding));
-        if (dilation[0] != 1 || dilation[1] != 1) s.append(", dilation=").append(tuple(dilation));
+                .append(", kernel_size=").append(PyRepr.tuple(kernelSize)).append(", stride=").append(PyRepr.tuple(stride));
+        if (padding[0] != 0 || padding[1] != 0) s.append(", padding=").append(PyRepr.tuple(padding));
+        if (dilation[0] != 1 || dilation[1] != 1) s.append(", dilation=").append(PyRepr.tuple(dilation));
         if (groups != 1) s.append(", groups=").append(groups);
         if (bias == null) s.append(", bias=False");
         return s.toString();
     }
 
-    private static String tuple(int[] v) { return "(" + v[0] + ", " + v[1] + ")"; }
 }

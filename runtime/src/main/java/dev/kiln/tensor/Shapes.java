@@ -67,6 +67,4 @@ public final class Shapes {
         return Arrays.toString(shape);
     }
 
-    /** {@code (2, 3)}: the tuple spelling PyTorch uses in some messages. */
-    static String tuple(int[] shape) { return PyRepr.tuple(shape); }
 }

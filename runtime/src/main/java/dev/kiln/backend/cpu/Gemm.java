@@ -58,7 +58,7 @@ public final class Gemm {
      * one large one can ask this to be sure the batching leaves every value unchanged.
      */
     public static boolean blocked(long m, long n, long k) {
-        return !SCALAR && m * n * k > TINY_WORK;
+        return !SCALAR && m * n * k >= TINY_WORK;
     }
 
     /** float32 GEMM; see the class comment for the meaning of each argument. */
@@ -67,7 +67,7 @@ public final class Gemm {
                              float[] c, int cOff, int ldc, boolean accumulate) {
         check(transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb, c.length, cOff, ldc);
         long work = (long) m * n * k;
-        if (SCALAR || work < TINY_WORK) {
+        if (!blocked(m, n, k)) {
             scalarF(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
             return;
         }
@@ -89,7 +89,7 @@ public final class Gemm {
                                    float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                    float[] c, int cOff, int ldc, boolean accumulate) {
         check(transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb, c.length, cOff, ldc);
-        if (SCALAR || (long) m * n * k < TINY_WORK) {
+        if (!blocked(m, n, k)) {
             scalarF(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
             return;
         }
@@ -102,7 +102,7 @@ public final class Gemm {
                              double[] c, int cOff, int ldc, boolean accumulate) {
         check(transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb, c.length, cOff, ldc);
         long work = (long) m * n * k;
-        if (SCALAR || work < TINY_WORK) {
+        if (!blocked(m, n, k)) {
             scalarD(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
             return;
         }
