@@ -37,5 +37,17 @@ public interface CompiledModel {
 
     void train(boolean mode);
 
+    /**
+     * A model over the same parameter and state buffers with its own activations and gradient buffer, in the
+     * same mode: the trainer runs half of each batch on it from a second thread.
+     */
+    CompiledModel replica();
+
+    /**
+     * Whether the rows of a training batch can be computed apart and their gradients summed: false when
+     * BatchNorm's batch statistics couple them or dropout draws its masks from one stream in row order.
+     */
+    boolean rowsIndependent();
+
     boolean isTraining();
 }

@@ -1,13 +1,28 @@
 package dev.kiln.compiled;
 
 /**
- * Losses fused with their gradient: one pass over the model's output computes the mean loss and
- * writes {@code dLoss/dOutput} for the backward pass. Targets are one float per sample (a class index)
+ * Losses fused with their gradient: one pass over the model's output computes the loss and writes
+ * {@code dLoss/dOutput} for the backward pass. Targets are one float per sample (a class index)
  * for cross-entropy and {@code outputSize} floats per sample for MSE.
+ *
+ * <p>{@link #sumAndGradient} works on a slice of rows of a larger batch, so two threads can each take
+ * half a batch and still write the gradient of the whole batch's mean.
  */
 public sealed interface Loss permits Loss.CrossEntropy, Loss.Mse {
+    /**
+     * Over rows {@code [0, rows)} of {@code out} with their targets from {@code target[targetOffset]}: returns the sum
+     * of the per-element losses and writes into {@code grad} the gradient of the mean over a batch of
+     * {@code batchRows} rows.
+     */
+    double sumAndGradient(float[] out, float[] target, int targetOffset, int rows, int cols, float[] grad, int batchRows);
+
+    /** How many per-element losses the mean of a batch of {@code rows} divides by. */
+    int meanDivisor(int rows, int cols);
+
     /** Mean loss over {@code n} samples; writes the gradient of that mean into {@code grad}. */
-    float forwardBackward(float[] out, float[] target, int n, int cols, float[] grad);
+    default float forwardBackward(float[] out, float[] target, int n, int cols, float[] grad) {
+        return (float) (sumAndGradient(out, target, 0, n, cols, grad, n) / meanDivisor(n, cols));
+    }
 
     /** Floats of target per sample. */
     int targetSize(int outputSize);
@@ -23,10 +38,11 @@ public sealed interface Loss permits Loss.CrossEntropy, Loss.Mse {
 
     record CrossEntropy() implements Loss {
         @Override
-        public float forwardBackward(float[] out, float[] target, int n, int cols, float[] grad) {
+        public double sumAndGradient(float[] out, float[] target, int targetOffset, int rows, int cols, float[] grad,
+                                     int batchRows) {
             double total = 0;
-            float invN = 1f / n;
-            for (int r = 0; r < n; r++) {
+            float invN = 1f / batchRows;
+            for (int r = 0; r < rows; r++) {
                 int o = r * cols;
                 float max = Float.NEGATIVE_INFINITY;
                 for (int j = 0; j < cols; j++) max = Math.max(max, out[o + j]);
@@ -36,7 +52,7 @@ public sealed interface Loss permits Loss.CrossEntropy, Loss.Mse {
                     grad[o + j] = e;
                     sum += e;
                 }
-                int label = (int) target[r];
+                int label = (int) target[targetOffset + r];
                 if (label < 0 || label >= cols) {
                     throw new IllegalArgumentException("Target " + label + " is out of bounds.");
                 }
@@ -46,8 +62,11 @@ public sealed interface Loss permits Loss.CrossEntropy, Loss.Mse {
                 for (int j = 0; j < cols; j++) grad[o + j] *= scale;
                 grad[o + label] -= invN;
             }
-            return (float) (total / n);
+            return total;
         }
+
+        @Override
+        public int meanDivisor(int rows, int cols) { return rows; }
 
         @Override
         public int targetSize(int outputSize) { return 1; }
@@ -58,17 +77,21 @@ public sealed interface Loss permits Loss.CrossEntropy, Loss.Mse {
 
     record Mse() implements Loss {
         @Override
-        public float forwardBackward(float[] out, float[] target, int n, int cols, float[] grad) {
-            int len = n * cols;
+        public double sumAndGradient(float[] out, float[] target, int targetOffset, int rows, int cols, float[] grad,
+                                     int batchRows) {
+            int len = rows * cols;
             double total = 0;
-            float scale = 2f / len;
+            float scale = 2f / (batchRows * cols);
             for (int i = 0; i < len; i++) {
-                float d = out[i] - target[i];
+                float d = out[i] - target[targetOffset + i];
                 total += d * d;
                 grad[i] = scale * d;
             }
-            return (float) (total / len);
+            return total;
         }
+
+        @Override
+        public int meanDivisor(int rows, int cols) { return rows * cols; }
 
         @Override
         public int targetSize(int outputSize) { return outputSize; }

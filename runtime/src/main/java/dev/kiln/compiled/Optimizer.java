@@ -13,7 +13,20 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
     /** Sizes the state for a parameter buffer of {@code size} floats and clears it. */
     void bind(int size);
 
-    void step(float[] params, float[] grads);
+    /** One update of the whole buffer: {@link #begin} then {@link #update} over every parameter. */
+    default void step(float[] params, float[] grads) {
+        begin();
+        update(params, grads, 0, params.length);
+    }
+
+    /** Advances the per-step scalars (Adam's bias corrections, SGD's first-step momentum): once per step. */
+    void begin();
+
+    /**
+     * Updates parameters {@code [from, to)} with the scalars of the step {@link #begin} started; two threads
+     * may update disjoint ranges of one step at the same time.
+     */
+    void update(float[] params, float[] grads, int from, int to);
 
     double lr();
 
@@ -33,6 +46,8 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
         private final boolean nesterov;
         private float[] velocity = new float[0];
         private boolean started;
+        /** This step's momentum factor and gradient weight, set by {@link #begin}. */
+        private float mom, keep;
 
         public Sgd(double lr, double momentum, double dampening, double weightDecay, boolean nesterov) {
             if (nesterov && (momentum <= 0 || dampening != 0)) {
@@ -52,21 +67,25 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
         }
 
         @Override
-        public void step(float[] p, float[] g) {
+        public void begin() {
+            // PyTorch starts the momentum buffer as a copy of the first gradient (no dampening on step 1).
+            keep = started ? 1f - dampening : 1f;
+            mom = started ? momentum : 0f;
+            started = true;
+        }
+
+        @Override
+        public void update(float[] p, float[] g, int from, int to) {
             float lrF = (float) lr;
-            int len = p.length;
             if (momentum == 0f) {
-                plainStep(p, g, lrF);
+                plainStep(p, g, lrF, weightDecay, from, to);
                 return;
             }
-            // PyTorch starts the momentum buffer as a copy of the first gradient (no dampening on step 1).
-            float keep = started ? 1f - dampening : 1f;
-            float mom = started ? momentum : 0f;
-            started = true;
+            float keep = this.keep, mom = this.mom;
             float[] v = velocity;
-            int i = 0;
+            int i = from;
             if (!Kernels.SCALAR) {
-                for (int bound = S.loopBound(len); i < bound; i += S.length()) {
+                for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
                     FloatVector pv = FloatVector.fromArray(S, p, i);
                     FloatVector d = FloatVector.fromArray(S, g, i).add(pv.mul(weightDecay));
                     FloatVector buf = FloatVector.fromArray(S, v, i).mul(mom).add(d.mul(keep));
@@ -75,7 +94,7 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
                     pv.sub(step.mul(lrF)).intoArray(p, i);
                 }
             }
-            for (; i < len; i++) {
+            for (; i < to; i++) {
                 float d = g[i] + weightDecay * p[i];
                 float buf = v[i] * mom + d * keep;
                 v[i] = buf;
@@ -87,19 +106,18 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
          * {@code p -= lr * (g + wd * p)}, in its own method so C2 inlines every vector op of it (in one method
          * with the momentum loop, profiling showed boxed fallback vector code here).
          */
-        private void plainStep(float[] p, float[] g, float lrF) {
-            int len = p.length;
-            int i = 0;
+        private static void plainStep(float[] p, float[] g, float lrF, float weightDecay, int from, int to) {
+            int i = from;
             if (!Kernels.SCALAR) {
                 FloatVector nlr = FloatVector.broadcast(S, -lrF);
                 FloatVector wd = FloatVector.broadcast(S, weightDecay);
-                for (int bound = S.loopBound(len); i < bound; i += S.length()) {
+                for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
                     FloatVector pv = FloatVector.fromArray(S, p, i);
                     FloatVector d = pv.fma(wd, FloatVector.fromArray(S, g, i));
                     d.fma(nlr, pv).intoArray(p, i);
                 }
             }
-            for (; i < len; i++) p[i] -= lrF * (g[i] + weightDecay * p[i]);
+            for (; i < to; i++) p[i] -= lrF * (g[i] + weightDecay * p[i]);
         }
 
         @Override
@@ -115,6 +133,8 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
         private final float eps, weightDecay;
         private float[] m = new float[0], v = new float[0];
         private int stepCount;
+        /** This step's bias-corrected step size and {@code 1/sqrt(1 - beta2^t)}, set by {@link #begin}. */
+        private float stepSize, invBc2Sqrt;
 
         public Adam(double lr, double beta1, double beta2, double eps, double weightDecay) {
             this.lr = lr;
@@ -132,17 +152,21 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
         }
 
         @Override
-        public void step(float[] p, float[] g) {
+        public void begin() {
             stepCount++;
             // The bias corrections are per step, so they are folded into two scalars outside the loop.
+            stepSize = (float) (lr / (1 - Math.pow(beta1, stepCount)));
+            invBc2Sqrt = (float) (1 / Math.sqrt(1 - Math.pow(beta2, stepCount)));
+        }
+
+        @Override
+        public void update(float[] p, float[] g, int from, int to) {
             float b1 = (float) beta1, b2 = (float) beta2, c1 = (float) (1 - beta1), c2 = (float) (1 - beta2);
-            float stepSize = (float) (lr / (1 - Math.pow(beta1, stepCount)));
-            float invBc2Sqrt = (float) (1 / Math.sqrt(1 - Math.pow(beta2, stepCount)));
+            float stepSize = this.stepSize, invBc2Sqrt = this.invBc2Sqrt;
             float[] mm = m, vv = v;
-            int len = p.length;
-            int i = 0;
+            int i = from;
             if (!Kernels.SCALAR) {
-                for (int bound = S.loopBound(len); i < bound; i += S.length()) {
+                for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
                     FloatVector pv = FloatVector.fromArray(S, p, i);
                     FloatVector gv = FloatVector.fromArray(S, g, i);
                     if (weightDecay != 0f) gv = gv.add(pv.mul(weightDecay));
@@ -154,7 +178,7 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
                     pv.sub(mv.div(denom).mul(stepSize)).intoArray(p, i);
                 }
             }
-            for (; i < len; i++) {
+            for (; i < to; i++) {
                 float gi = g[i] + weightDecay * p[i];
                 float mi = mm[i] * b1 + gi * c1;
                 float vi = vv[i] * b2 + gi * gi * c2;

@@ -59,8 +59,11 @@ public final class ModelWriter {
                 .addJavadoc("State-dict keys are the field names ({@code fc1.weight}); blocks nest with dots.\n");
         constants(t);
         fields(t);
-        MethodSpec.Builder ctor = MethodSpec.constructorBuilder().addModifiers(PRIVATE).addParameter(long.class, "seed")
-                .addParameter(int.class, "maxBatch");
+        MethodSpec.Builder ctor = MethodSpec.constructorBuilder().addModifiers(PRIVATE)
+                .addParameter(float[].class, "params").addParameter(float[].class, "state").addParameter(long.class, "seed")
+                .addParameter(int.class, "maxBatch")
+                .addStatement("this.params = params")
+                .addStatement("this.state = state");
         // Dropout masks get their own stream so they never shift PyTorch's weight draws.
         if (plan.hasDropout()) ctor.addStatement("this.dropout = new $T(seed ^ 0x5DEECE66DL)", Names.DROPOUT_MASK);
         t.addMethod(ctor.addStatement("this.namedParameters = namedParameterViews()")
@@ -96,9 +99,10 @@ public final class ModelWriter {
 
     private void fields(TypeSpec.Builder t) {
         t.addField(FieldSpec.builder(float[].class, "EMPTY", PRIVATE, STATIC, FINAL).initializer("new float[0]").build());
-        t.addField(FieldSpec.builder(float[].class, "params", PRIVATE, FINAL).initializer("new float[PARAMETER_COUNT]").build());
+        // params and state come from the constructor: a replica shares them, with its own gradients and activations.
+        t.addField(FieldSpec.builder(float[].class, "params", PRIVATE, FINAL).build());
         t.addField(FieldSpec.builder(float[].class, "grads", PRIVATE, FINAL).initializer("new float[PARAMETER_COUNT]").build());
-        t.addField(FieldSpec.builder(float[].class, "state", PRIVATE, FINAL).initializer("new float[STATE_COUNT]").build());
+        t.addField(FieldSpec.builder(float[].class, "state", PRIVATE, FINAL).build());
         if (plan.hasDropout()) t.addField(Names.DROPOUT_MASK, "dropout", PRIVATE, FINAL);
         for (Step s : plan.steps()) {
             switch (s) {
@@ -131,7 +135,7 @@ public final class ModelWriter {
                 .addStatement("return create(seed, $L)", DEFAULT_CAPACITY).build());
         t.addMethod(MethodSpec.methodBuilder("create").addModifiers(PUBLIC, STATIC).returns(self).addParameter(long.class, "seed")
                 .addParameter(int.class, "maxBatch")
-                .addStatement("$T model = new $T(seed, maxBatch)", self, self)
+                .addStatement("$T model = new $T(new float[PARAMETER_COUNT], new float[STATE_COUNT], seed, maxBatch)", self, self)
                 .addStatement("model.initialise(seed)")
                 .addStatement("return model").build());
     }
@@ -187,6 +191,14 @@ public final class ModelWriter {
                 .addStatement("training = true").addStatement("return this").build());
         t.addMethod(MethodSpec.methodBuilder("eval").addModifiers(PUBLIC).returns(self)
                 .addStatement("training = false").addStatement("return this").build());
+        t.addMethod(MethodSpec.methodBuilder("replica").addAnnotation(Override.class).addModifiers(PUBLIC).returns(self)
+                .addJavadoc("A model over this one's parameters and state with its own gradients and activations: another thread\n"
+                        + "can run other rows of a batch on it.\n")
+                .addStatement("$T replica = new $T(params, state, 0, capacity)", self, self)
+                .addStatement("replica.training = training")
+                .addStatement("return replica").build());
+        // BatchNorm's batch statistics couple the rows of a batch; dropout draws one mask stream in row order.
+        t.addMethod(getter("rowsIndependent", boolean.class, String.valueOf(!plan.hasDropout() && !plan.hasBatchNorm())));
         t.addMethod(MethodSpec.methodBuilder("trainer").addModifiers(PUBLIC).returns(Names.TRAINER)
                 .addParameter(Names.LOSS, "loss").addParameter(Names.OPTIMIZER, "optimizer")
                 .addJavadoc("A trainer running fused steps over this model's flat buffers.\n")

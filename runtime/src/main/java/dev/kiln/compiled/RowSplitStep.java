@@ -1,0 +1,133 @@
+package dev.kiln.compiled;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * A training step on two cores: this thread runs the first half of the batch's rows on the model, the
+ * {@link SecondCore} runs the second half on a {@link CompiledModel#replica replica} that shares the
+ * parameters. Each writes the gradient of the whole batch's mean for its rows into its own gradient
+ * buffer; once both are done, each core sums the two buffers over half of the parameters and applies the
+ * optimizer there. So the step has two meeting points, both spin-waits on volatile counters: a step at
+ * batch 8 is too short to afford a lock or a wake-up.
+ *
+ * <p>Only for models whose rows are independent (no BatchNorm, no dropout). The summed gradient differs
+ * from the one-core step only by float rounding (two partial sums instead of one).
+ */
+final class RowSplitStep implements Runnable {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    private final CompiledModel model, replica;
+    private final Loss loss;
+    private final Optimizer optimizer;
+    private final int in, out, targetSize;
+    private float[] replicaX = new float[0], replicaGradOut = new float[0];
+
+    // The step being run, written by the main thread before SecondCore.post publishes it.
+    private float[] x, y, gradOut;
+    private int rows, split, paramSplit, step;
+    private boolean aborted;
+    // The replica's results, published by the volatile write of replicaDone.
+    private double replicaLoss;
+    private int replicaCorrect;
+    private boolean replicaOk;
+    private volatile int mainDone, replicaDone;
+    private int correct;
+
+    RowSplitStep(CompiledModel model, Loss loss, Optimizer optimizer) {
+        this.model = model;
+        this.replica = model.replica();
+        this.loss = loss;
+        this.optimizer = optimizer;
+        this.in = model.inputSize();
+        this.out = model.outputSize();
+        this.targetSize = loss.targetSize(out);
+        int params = model.parameterBuffer().length;
+        // Each core updates one half; a cache-line boundary between them keeps the cores off each other's lines.
+        this.paramSplit = params / 2 & ~63;
+        prepare(model.capacity());
+    }
+
+    /** Sizes the replica's activations and its slice of the batch for batches of up to {@code batchSize}. */
+    void prepare(int batchSize) {
+        int half = batchSize - batchSize / 2;
+        replica.ensureCapacity(half);
+        if (replicaX.length < half * in) {
+            replicaX = new float[half * in];
+            replicaGradOut = new float[half * out];
+        }
+    }
+
+    /** Correct predictions of the last step (classification losses). */
+    int correct() { return correct; }
+
+    /** One step on {@code n >= 2} rows with the second core the caller acquired; returns the mean loss. */
+    float step(SecondCore core, float[] x, float[] y, int n, float[] gradOut) {
+        if (replica.isTraining() != model.isTraining()) replica.train(model.isTraining());
+        optimizer.begin();
+        this.x = x;
+        this.y = y;
+        this.gradOut = gradOut;
+        this.rows = n;
+        this.split = n / 2;
+        this.aborted = false;
+        int stepNo = ++step;
+        core.post(this);
+        double mainLoss;
+        try {
+            float[] output = model.forward(x, split);
+            mainLoss = loss.sumAndGradient(output, y, 0, split, out, gradOut, n);
+            correct = loss.classification() ? Trainer.countCorrect(output, y, 0, split, out) : 0;
+            model.backwardParameters(gradOut, split);
+        } catch (RuntimeException | Error e) {
+            aborted = true;
+            mainDone = stepNo;
+            try {
+                core.join();
+            } catch (RuntimeException | Error second) {
+                e.addSuppressed(second);
+            }
+            throw e;
+        }
+        mainDone = stepNo;
+        while (replicaDone != stepNo) Thread.onSpinWait();
+        if (!replicaOk) core.join(); // rethrows the replica's exception
+        sumAndUpdate(0, paramSplit);
+        core.join();
+        correct += replicaCorrect;
+        return (float) ((mainLoss + replicaLoss) / loss.meanDivisor(n, out));
+    }
+
+    /** The second core's half: rows {@code [split, rows)} on the replica, then its half of the update. */
+    @Override
+    public void run() {
+        int stepNo = step;
+        replicaOk = false;
+        try {
+            int n = rows - split;
+            System.arraycopy(x, split * in, replicaX, 0, n * in);
+            float[] output = replica.forward(replicaX, n);
+            replicaLoss = loss.sumAndGradient(output, y, split * targetSize, n, out, replicaGradOut, rows);
+            replicaCorrect = loss.classification() ? Trainer.countCorrect(output, y, split * targetSize, n, out) : 0;
+            replica.backwardParameters(replicaGradOut, n);
+            replicaOk = true;
+        } finally {
+            replicaDone = stepNo;
+        }
+        while (mainDone != stepNo) Thread.onSpinWait();
+        if (!aborted) sumAndUpdate(paramSplit, model.parameterBuffer().length);
+    }
+
+    /** Adds the replica's gradients into the model's over {@code [from, to)} and updates those parameters. */
+    private void sumAndUpdate(int from, int to) {
+        float[] g = model.gradientBuffer(), g2 = replica.gradientBuffer();
+        int i = from;
+        if (!Kernels.SCALAR) {
+            for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
+                FloatVector.fromArray(S, g, i).add(FloatVector.fromArray(S, g2, i)).intoArray(g, i);
+            }
+        }
+        for (; i < to; i++) g[i] += g2[i];
+        optimizer.update(model.parameterBuffer(), g, from, to);
+    }
+}
