@@ -88,7 +88,7 @@ final class TensorApiWriter {
         Optional<SequentialKeys> sequential = SequentialKeys.of(model);
         MethodSpec.Builder load = MethodSpec.methodBuilder("loadStateDict").addModifiers(PUBLIC).addParameter(map, "source")
                 .addParameter(boolean.class, "strict");
-        t.addJavadoc("State-dict keys are the field names ({@code fc1.weight}); blocks nest with dots.\n");
+        // ModelWriter's class Javadoc ends with the field-key sentence; this continues it.
         if (sequential.isEmpty()) {
             t.addJavadoc("No {@code nn.Sequential} key form: a Sequential cannot express\n$L.\n",
                     SequentialKeys.obstacle(model).orElseThrow());
