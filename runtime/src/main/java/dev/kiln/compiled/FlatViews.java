@@ -3,13 +3,9 @@ package dev.kiln.compiled;
 import dev.kiln.tensor.Torch;
 import dev.kiln.tensor.Tensor;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
 /**
- * Tensors that view slices of a generated model's flat buffers, and the state-dict copy that checks
- * keys and shapes the way {@code nn.Module.load_state_dict} does.
+ * Tensors that view slices of a generated model's flat buffers (its parameters and state dict; loading is
+ * {@link StateDicts}).
  */
 public final class FlatViews {
     private FlatViews() {}
@@ -27,25 +23,5 @@ public final class FlatViews {
         Tensor p = view(params, offset, shape).requiresGrad_(true);
         p.setGrad(view(grads, offset, shape));
         return p;
-    }
-
-    /** Copies {@code source} into the views of {@code target}; strict mode rejects missing and unexpected keys. */
-    public static void load(Map<String, Tensor> target, Map<String, Tensor> source, boolean strict) {
-        List<String> missing = new ArrayList<>(), unexpected = new ArrayList<>();
-        for (String k : target.keySet()) if (!source.containsKey(k)) missing.add(k);
-        for (String k : source.keySet()) if (!target.containsKey(k)) unexpected.add(k);
-        if (strict && (!missing.isEmpty() || !unexpected.isEmpty())) {
-            throw new IllegalArgumentException("Error(s) in loading state_dict: missing keys " + missing
-                    + ", unexpected keys " + unexpected);
-        }
-        for (var e : target.entrySet()) {
-            Tensor src = source.get(e.getKey());
-            if (src == null) continue;
-            if (!src.size().equals(e.getValue().size())) {
-                throw new IllegalArgumentException("size mismatch for " + e.getKey() + ": copying a param with shape "
-                        + src.size() + ", the shape in current model is " + e.getValue().size());
-            }
-            e.getValue().copy_(src.detach());
-        }
     }
 }

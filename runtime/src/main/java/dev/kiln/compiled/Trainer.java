@@ -2,13 +2,12 @@ package dev.kiln.compiled;
 
 import dev.kiln.data.DataLoader;
 import dev.kiln.tensor.Tensor;
+import dev.kiln.train.History;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.OptionalDouble;
 import java.util.SplittableRandom;
@@ -16,7 +15,9 @@ import java.util.SplittableRandom;
 /**
  * Drives a {@link CompiledModel}: shuffled mini-batches, the fused loss, backward, one optimizer pass
  * over the flat buffer. All batch buffers are allocated when the trainer is built or on the first
- * {@link #fit}, so {@link #step} allocates nothing. One plain-text line per epoch goes to the log.
+ * {@link #fit}, so {@link #step} allocates nothing. While logging, a progress bar follows the batches of each epoch
+ * and a summary line ends it; {@link #fit} returns the eager toolkit's {@link History}, so compiled and eager runs
+ * save and plot alike.
  */
 public final class Trainer {
     private final CompiledModel model;
@@ -26,6 +27,7 @@ public final class Trainer {
     private float[] xBatch = new float[0], yBatch = new float[0], gradOut = new float[0];
     private int correctInLastStep;
     private PrintStream log = System.out;
+    private boolean progress = true;
     private long shuffleSeed = 0;
     private float[] valX = new float[0], valY = new float[0];
     private int patience;
@@ -51,8 +53,11 @@ public final class Trainer {
      */
     public Trainer lrSchedule(java.util.function.IntToDoubleFunction lrAtEpoch) { this.lrSchedule = lrAtEpoch; return this; }
 
-    /** Where the per-epoch lines go; {@code null} silences them. */
+    /** Where the progress bar and per-epoch lines go; {@code null} silences them. */
     public Trainer log(PrintStream log) { this.log = log; return this; }
+
+    /** Whether to draw the per-batch progress bar while logging (on by default); the epoch lines stay. */
+    public Trainer progress(boolean on) { this.progress = on; return this; }
 
     /** Seed of the shuffling stream (independent of the weights' seed). */
     public Trainer shuffleSeed(long seed) { this.shuffleSeed = seed; return this; }
@@ -87,7 +92,7 @@ public final class Trainer {
         int[] order = new int[samples];
         for (int i = 0; i < samples; i++) order[i] = i;
         SplittableRandom rng = new SplittableRandom(shuffleSeed);
-        return runEpochs(epochs, samples, () -> {
+        return runEpochs(epochs, samples, (samples + batchSize - 1) / batchSize, bar -> {
             shuffle(order, rng);
             double lossSum = 0;
             long correct = 0;
@@ -96,6 +101,7 @@ public final class Trainer {
                 gather(x, y, order, start, n);
                 lossSum += (double) step(xBatch, yBatch, n) * n;
                 correct += correctInLastStep;
+                bar.batch(lossSum, start + n);
             }
             return new double[] {lossSum, correct};
         });
@@ -109,9 +115,9 @@ public final class Trainer {
     public History fit(DataLoader loader, int epochs) {
         int samples = loader.dropLast() ? loader.size() * loader.batchSize() : loader.dataset().size();
         prepare(loader.batchSize());
-        return runEpochs(epochs, samples, () -> {
+        return runEpochs(epochs, samples, loader.size(), bar -> {
             double lossSum = 0;
-            long correct = 0;
+            long correct = 0, seen = 0;
             for (Tensor[] xy : loader) {
                 int n = xy[0].size(0);
                 float[] bx = xy[0].toFloatArray(), by = xy[1].toFloatArray();
@@ -120,6 +126,8 @@ public final class Trainer {
                 System.arraycopy(by, 0, yBatch, 0, by.length);
                 lossSum += (double) step(xBatch, yBatch, n) * n;
                 correct += correctInLastStep;
+                seen += n;
+                bar.batch(lossSum, seen);
             }
             return new double[] {lossSum, correct};
         });
@@ -127,44 +135,46 @@ public final class Trainer {
 
     /** One pass over the training data: returns {loss summed over samples, correct predictions}. */
     private interface EpochPass {
-        double[] run();
+        double[] run(EpochProgress bar);
     }
 
-    /** The epoch loop shared by both fits: LR schedule, validation, history, checkpoints, early stopping. */
-    private History runEpochs(int epochs, int samples, EpochPass pass) {
-        List<History.Epoch> epochsRun = new ArrayList<>();
+    /**
+     * The epoch loop shared by both fits: LR schedule, progress bar, validation, history (loss, accuracy, lr, val_loss,
+     * val_accuracy, seconds per epoch; accuracy only for classification, val_* only with a validation set),
+     * checkpoints, early stopping.
+     */
+    private History runEpochs(int epochs, int samples, int batches, EpochPass pass) {
+        History history = new History();
         double best = Double.POSITIVE_INFINITY;
         int sinceBest = 0;
-        boolean stopped = false;
         model.train(true);
         for (int epoch = 1; epoch <= epochs; epoch++) {
             if (lrSchedule != null) optimizer.setLr(lrSchedule.applyAsDouble(epoch - 1));
             long t0 = System.nanoTime();
-            double[] sums = pass.run();
-            double lossSum = sums[0], correct = sums[1];
+            double[] sums = pass.run(EpochProgress.start(progress ? log : null, epoch, epochs, batches));
             double seconds = (System.nanoTime() - t0) / 1e9;
-            OptionalDouble acc = loss.classification() ? OptionalDouble.of(correct / samples) : OptionalDouble.empty();
-            OptionalDouble valLoss = OptionalDouble.empty(), valAcc = OptionalDouble.empty();
+            history.record("loss", sums[0] / samples);
+            if (loss.classification()) history.record("accuracy", sums[1] / samples);
+            history.record("lr", optimizer.lr());
             if (valX.length > 0) {
                 Evaluation ev = evaluate(valX, valY);
-                valLoss = OptionalDouble.of(ev.loss());
-                valAcc = ev.accuracy();
+                history.record("val_loss", ev.loss());
+                ev.accuracy().ifPresent(a -> history.record("val_accuracy", a));
             }
-            var record = new History.Epoch(epoch, lossSum / samples, acc, valLoss, valAcc, seconds);
-            epochsRun.add(record);
-            if (log != null) log.println(progressLine(record, epochs, samples));
-            double watched = valLoss.orElse(record.loss());
+            history.record("seconds", seconds);
+            if (log != null) log.println(progressLine(history, epoch, epochs, samples));
+            double watched = valX.length > 0 ? history.last("val_loss") : history.last("loss");
             if (watched < best - minDelta) {
                 best = watched;
                 sinceBest = 0;
                 saveCheckpoint();
             } else if (patience > 0 && ++sinceBest >= patience) {
-                stopped = true;
+                history.markStoppedEarly();
                 if (log != null) log.printf(Locale.ROOT, "early stopping: no improvement for %d epochs%n", patience);
                 break;
             }
         }
-        return new History(List.copyOf(epochsRun), stopped);
+        return history;
     }
 
     private void checkBatch(float[] bx, float[] by, int n) {
@@ -300,13 +310,14 @@ public final class Trainer {
         }
     }
 
-    private static String progressLine(History.Epoch e, int epochs, int samples) {
+    /** The summary line of the epoch just recorded in {@code h}. */
+    private static String progressLine(History h, int epoch, int epochs, int samples) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "epoch %" + String.valueOf(epochs).length() + "d/%d  loss %.4f", e.epoch(), epochs, e.loss()));
-        e.accuracy().ifPresent(a -> sb.append(String.format(Locale.ROOT, "  acc %.4f", a)));
-        e.valLoss().ifPresent(v -> sb.append(String.format(Locale.ROOT, "  val_loss %.4f", v)));
-        e.valAccuracy().ifPresent(v -> sb.append(String.format(Locale.ROOT, "  val_acc %.4f", v)));
-        sb.append(String.format(Locale.ROOT, "  %.0f samples/s", samples / Math.max(e.seconds(), 1e-9)));
+        sb.append(String.format(Locale.ROOT, "epoch %" + String.valueOf(epochs).length() + "d/%d  loss %.4f", epoch, epochs, h.last("loss")));
+        for (String[] m : new String[][] {{"accuracy", "acc"}, {"val_loss", "val_loss"}, {"val_accuracy", "val_acc"}}) {
+            if (h.metrics().contains(m[0])) sb.append(String.format(Locale.ROOT, "  %s %.4f", m[1], h.last(m[0])));
+        }
+        sb.append(String.format(Locale.ROOT, "  %.0f samples/s", samples / Math.max(h.last("seconds"), 1e-9)));
         return sb.toString();
     }
 }

@@ -8,9 +8,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Per-epoch values of each metric (loss, accuracy, learning rate, ...), in the order first recorded. */
+/**
+ * Per-epoch values of each metric (loss, accuracy, learning rate, ...), in the order first recorded, and whether
+ * training stopped early. Both trainers, eager ({@link Trainer}) and compiled ({@code dev.kiln.compiled.Trainer}),
+ * return one, so their runs print, save and plot alike.
+ */
 public final class History {
     private final Map<String, List<Double>> series = new LinkedHashMap<>();
+    private boolean stoppedEarly;
 
     /** Appends one epoch's value of {@code metric}. */
     public History record(String metric, double value) {
@@ -28,6 +33,14 @@ public final class History {
         List<Double> v = get(metric);
         return v.get(v.size() - 1);
     }
+
+    /** Records that training ended before its last epoch (early stopping). */
+    public History markStoppedEarly() {
+        stoppedEarly = true;
+        return this;
+    }
+
+    public boolean stoppedEarly() { return stoppedEarly; }
 
     public int epochs() { return series.values().stream().mapToInt(List::size).max().orElse(0); }
 
@@ -47,7 +60,10 @@ public final class History {
         Plots.lines(png, title, "epoch", String.join(", ", metrics), x, lines);
     }
 
-    /** One JSON object of arrays, e.g. {"loss":[0.9,0.5],"accuracy":[0.6,0.8]}. */
+    /**
+     * One JSON object of arrays, e.g. {"loss":[0.9,0.5],"accuracy":[0.6,0.8]}, with {@code "stopped_early":true}
+     * after them when training stopped early.
+     */
     public String toJson() {
         StringBuilder sb = new StringBuilder("{");
         for (var e : series.entrySet()) {
@@ -58,6 +74,7 @@ public final class History {
             }
             sb.append(']');
         }
+        if (stoppedEarly) sb.append(sb.length() > 1 ? "," : "").append("\"stopped_early\":true");
         return sb.append('}').toString();
     }
 }

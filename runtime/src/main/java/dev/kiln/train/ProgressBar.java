@@ -19,7 +19,8 @@ public final class ProgressBar {
 
     public ProgressBar(String label, int total) { this(label, total, System.out, isTerminal()); }
 
-    ProgressBar(String label, int total, PrintStream out, boolean terminal) {
+    /** A bar printing to {@code out}: redrawn in place when {@code terminal}, else plain lines at each tenth. */
+    public ProgressBar(String label, int total, PrintStream out, boolean terminal) {
         this.label = label;
         this.total = Math.max(total, 1);
         this.out = out;

@@ -43,6 +43,8 @@ class TrainSupportTest {
         assertEquals(2, h.epochs());
         assertEquals(0.4, h.last("loss"));
         assertEquals("{\"loss\":[0.900000,0.400000],\"accuracy\":[0.500000,0.800000]}", h.toJson());
+        assertFalse(h.stoppedEarly());
+        assertEquals("{\"loss\":[1.00000],\"stopped_early\":true}", new History().record("loss", 1).markStoppedEarly().toJson());
         Path png = dir.resolve("curves.png");
         h.plot(png, "training", "loss", "accuracy");
         byte[] b = Files.readAllBytes(png);

@@ -1,10 +1,10 @@
 package dev.kiln.samples;
 
-import dev.kiln.compiled.History;
 import dev.kiln.compiled.Loss;
 import dev.kiln.compiled.Optimizer;
 import dev.kiln.samples.compiled.KilnLine;
 import dev.kiln.tensor.Tensor;
+import dev.kiln.train.History;
 import dev.kiln.train.Plots;
 
 import java.nio.file.Path;
@@ -41,6 +41,6 @@ public final class LinearRegressionCompiled {
         KilnLine model = KilnLine.create(seed);
         History h = model.trainer(Loss.mse(), Optimizer.sgd(lr)).shuffleSeed(seed).log(null).fit(x, y, epochs, batchSize);
         var state = model.stateDict();
-        return new Fit(state.get("fc.weight").item(), state.get("fc.bias").item(), h.last().loss(), x, y);
+        return new Fit(state.get("fc.weight").item(), state.get("fc.bias").item(), h.last("loss"), x, y);
     }
 }

@@ -1,10 +1,10 @@
 package dev.kiln.samples;
 
 import dev.kiln.compiled.Evaluation;
-import dev.kiln.compiled.History;
 import dev.kiln.compiled.Loss;
 import dev.kiln.compiled.Optimizer;
 import dev.kiln.samples.compiled.KilnPhonePriceTanh;
+import dev.kiln.train.History;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +13,8 @@ import java.util.Locale;
 /**
  * The main job: trains the compiled phone-price classifier (generated from {@code PhonePriceTanh})
  * on the bundled data with Adam (L2 weight decay 1e-2), a step learning-rate decay and the fused
- * softmax-cross-entropy; prints a line per epoch, the test accuracy, and one JSON line.
+ * softmax-cross-entropy; prints a progress bar and a line per epoch, the test accuracy, and one JSON line, and
+ * draws the training curves into target/phone-price-compiled-curves.png.
  *
  * <p>Run: {@code ./mvnw -B -ntp -pl samples -am -DskipTests package exec:exec}
  */
@@ -27,10 +28,12 @@ public final class PhonePriceCompiled {
         PhonePriceData data = args.length > 0 ? PhonePriceData.load(Path.of(args[0])) : PhonePriceData.bundled();
         Run r = train(data, System.out);
         System.out.printf(Locale.ROOT, "test loss %.4f, test accuracy %.4f%n", r.test.loss(), r.accuracy());
+        // The compiled trainer's History is the eager toolkit's: the same curves as the eager sample draw.
+        r.history.plot(Path.of("target/phone-price-compiled-curves.png"), "Phone price (compiled, Adam)", "loss", "accuracy");
         System.out.printf(Locale.ROOT,
                 "{\"sample\":\"phone-price-compiled\",\"test_accuracy\":%.4f,\"test_loss\":%.4f,\"train_loss\":%.4f,"
                         + "\"epochs\":%d,\"parameters\":%d,\"train_seconds\":%.3f}%n",
-                r.accuracy(), r.test.loss(), r.history.last().loss(), r.history.epochs().size(),
+                r.accuracy(), r.test.loss(), r.history.last("loss"), r.history.epochs(),
                 KilnPhonePriceTanh.PARAMETER_COUNT, r.seconds);
     }
 

@@ -17,6 +17,7 @@ final class Names {
     static final ClassName DROPOUT_MASK = ClassName.get(COMPILED, "DropoutMask");
     static final ClassName COMPILED_MODEL = ClassName.get(COMPILED, "CompiledModel");
     static final ClassName FLAT_VIEWS = ClassName.get(COMPILED, "FlatViews");
+    static final ClassName STATE_DICTS = ClassName.get(COMPILED, "StateDicts");
     static final ClassName TRAINER = ClassName.get(COMPILED, "Trainer");
     static final ClassName LOSS = ClassName.get(COMPILED, "Loss");
     static final ClassName OPTIMIZER = ClassName.get(COMPILED, "Optimizer");

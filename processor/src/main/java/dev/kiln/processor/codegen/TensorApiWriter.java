@@ -1,6 +1,7 @@
 package dev.kiln.processor.codegen;
 
 import com.squareup.javapoet.ClassName;
+import com.squareup.javapoet.CodeBlock;
 import com.squareup.javapoet.FieldSpec;
 import com.squareup.javapoet.MethodSpec;
 import com.squareup.javapoet.ParameterizedTypeName;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 import static javax.lang.model.element.Modifier.FINAL;
@@ -27,7 +29,8 @@ import static javax.lang.model.element.Modifier.STATIC;
 /**
  * The Tensor-facing half of a generated model: {@code forward(Tensor)}, {@code backward(Tensor)} with
  * autograd's accumulate-into-{@code .grad} semantics, parameters as views of the flat buffers, and
- * state dicts in PyTorch's key order (per layer: weight, bias, running_mean, running_var, num_batches_tracked).
+ * state dicts in PyTorch's key order (per layer: weight, bias, running_mean, running_var, num_batches_tracked), under
+ * field keys and, for chain models, the keys of the equivalent {@code nn.Sequential}.
  */
 final class TensorApiWriter {
     private static final ClassName STRING = ClassName.get(String.class);
@@ -70,13 +73,44 @@ final class TensorApiWriter {
                     e.slot().shape().length == 0 ? "" : ", " + e.slot().shapeArgs());
         }
         t.addMethod(sd.addStatement("return m").build());
-        t.addMethod(MethodSpec.methodBuilder("loadStateDict").addModifiers(PUBLIC).addParameter(map, "source")
-                .addParameter(boolean.class, "strict")
-                .addStatement("$T.load(stateDict(), source, strict)", Names.FLAT_VIEWS).build());
+        stateDictForms(t, map, self);
         t.addMethod(MethodSpec.methodBuilder("loadStateDict").addModifiers(PUBLIC).addParameter(map, "source")
                 .addStatement("loadStateDict(source, true)").build());
         t.addMethod(MethodSpec.methodBuilder("toString").addAnnotation(Override.class).addModifiers(PUBLIC).returns(String.class)
                 .addStatement("return $S + SUMMARY", self.simpleName() + "\n").build());
+    }
+
+    /**
+     * Field keys always; with a chain model also the keys of its {@code nn.Sequential} equivalent, which
+     * {@code loadStateDict} accepts as well (see {@link SequentialKeys}).
+     */
+    private void stateDictForms(TypeSpec.Builder t, ParameterizedTypeName map, ClassName self) {
+        Optional<SequentialKeys> sequential = SequentialKeys.of(model);
+        MethodSpec.Builder load = MethodSpec.methodBuilder("loadStateDict").addModifiers(PUBLIC).addParameter(map, "source")
+                .addParameter(boolean.class, "strict");
+        // ModelWriter's class Javadoc ends with the field-key sentence; this continues it.
+        if (sequential.isEmpty()) {
+            t.addJavadoc("No {@code nn.Sequential} key form: a Sequential cannot express\n$L.\n",
+                    SequentialKeys.obstacle(model).orElseThrow());
+            t.addMethod(load.addJavadoc("Copies {@code source} (field keys) into the model; strict mode requires exactly its keys.\n")
+                    .addStatement("$T.load($S, stateDict(), source, strict)", Names.STATE_DICTS, self.simpleName()).build());
+            return;
+        }
+        SequentialKeys keys = sequential.get();
+        t.addJavadoc("{@link #sequentialStateDict()} gives the keys of the equivalent {@code nn.Sequential} ({@code 0.weight}),\n"
+                + "whose modules are: $L.\n", keys.layout());
+        t.addField(FieldSpec.builder(String[].class, "SEQUENTIAL_KEYS", PRIVATE, STATIC, FINAL)
+                .addJavadoc("The nn.Sequential key of each stateDict() entry, in its order.\n")
+                .initializer("{$L}", stateDictOrder().stream().map(e -> CodeBlock.of("$S", keys.key(e.slot().key())))
+                        .collect(CodeBlock.joining(", "))).build());
+        t.addMethod(MethodSpec.methodBuilder("sequentialStateDict").addModifiers(PUBLIC).returns(map)
+                .addJavadoc("{@link #stateDict()} under the keys of the equivalent {@code nn.Sequential}: the form an eager\n"
+                        + "{@code Sequential} or PyTorch's {@code nn.Sequential} saves and loads. Its modules:\n$L.\n", keys.layout())
+                .addStatement("return $T.rekey(stateDict(), SEQUENTIAL_KEYS)", Names.STATE_DICTS).build());
+        t.addMethod(load.addJavadoc("Copies {@code source} into the model, in either key form (field or Sequential: the one it\n"
+                        + "shares more keys with); strict mode requires exactly that form's keys.\n")
+                .addStatement("$T.load($S, stateDict(), sequentialStateDict(), source, strict)", Names.STATE_DICTS, self.simpleName())
+                .build());
     }
 
     private void singleTensorPasses(TypeSpec.Builder t) {

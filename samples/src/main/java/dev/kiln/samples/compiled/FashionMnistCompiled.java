@@ -1,10 +1,10 @@
 package dev.kiln.samples.compiled;
 
 import dev.kiln.compiled.Evaluation;
-import dev.kiln.compiled.History;
 import dev.kiln.compiled.Loss;
 import dev.kiln.compiled.Optimizer;
 import dev.kiln.data.IdxReader;
+import dev.kiln.train.History;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,7 +51,7 @@ public final class FashionMnistCompiled {
         System.out.printf(Locale.ROOT,
                 "{\"sample\":\"fashion-mnist-compiled\",\"test_accuracy\":%.4f,\"test_loss\":%.4f,\"train_loss\":%.4f,"
                         + "\"epochs\":%d,\"batch\":%d,\"parameters\":%d,\"train_seconds\":%.1f,\"seconds_per_epoch\":%.1f}%n",
-                accuracy, test.loss(), history.last().loss(), history.epochs().size(), BATCH, KilnFashionCnn.PARAMETER_COUNT,
-                seconds, seconds / history.epochs().size());
+                accuracy, test.loss(), history.last("loss"), history.epochs(), BATCH, KilnFashionCnn.PARAMETER_COUNT,
+                seconds, seconds / history.epochs());
     }
 }

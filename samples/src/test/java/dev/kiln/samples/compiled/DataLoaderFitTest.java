@@ -1,11 +1,11 @@
 package dev.kiln.samples.compiled;
 
-import dev.kiln.compiled.History;
 import dev.kiln.compiled.Loss;
 import dev.kiln.compiled.Optimizer;
 import dev.kiln.data.DataLoader;
 import dev.kiln.data.TensorDataset;
 import dev.kiln.tensor.Tensor;
+import dev.kiln.train.History;
 import org.junit.jupiter.api.Test;
 
 import static dev.kiln.tensor.Torch.*;
@@ -31,8 +31,8 @@ class DataLoaderFitTest {
             }
         }
         assertArrayEquals(viaArrays.parameterBuffer(), viaLoader.parameterBuffer());
-        assertEquals(3, a.epochs().size());
-        assertTrue(a.last().loss() < a.epochs().getFirst().loss());
+        assertEquals(3, a.epochs());
+        assertTrue(a.last("loss") < a.get("loss").getFirst());
     }
 
     @Test void mismatchedBatchIsAClearError() {

@@ -2,23 +2,31 @@ package dev.kiln.samples.compiled;
 
 import com.sun.management.ThreadMXBean;
 import dev.kiln.compiled.Checkpoints;
-import dev.kiln.compiled.History;
 import dev.kiln.compiled.Loss;
 import dev.kiln.compiled.Optimizer;
 import dev.kiln.compiled.Trainer;
+import dev.kiln.train.History;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The trainer over generated code: no allocation per step, loss goes down, checkpoints, early stopping. */
+/**
+ * The trainer over generated code: no allocation per step, loss goes down, progress bar and history, checkpoints,
+ * early stopping.
+ */
 class TrainingStepTest {
     private static float[][] blobs(int samples, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
@@ -57,9 +65,31 @@ class TrainingStepTest {
         float[][] d = blobs(512, 3);
         KilnPhonePrice model = KilnPhonePrice.create(4);
         History h = model.trainer(Loss.crossEntropy(), Optimizer.adam(1e-3)).log(null).fit(d[0], d[1], 5, 32);
-        assertEquals(5, h.epochs().size());
-        assertTrue(h.last().loss() < h.epochs().getFirst().loss());
-        assertTrue(h.last().accuracy().orElseThrow() > 0.95, "accuracy " + h.last().accuracy());
+        assertEquals(5, h.epochs());
+        assertTrue(h.last("loss") < h.get("loss").getFirst());
+        assertTrue(h.last("accuracy") > 0.95, "accuracy " + h.last("accuracy"));
+    }
+
+    @Test
+    void loggedFitDrawsAProgressBarAndRecordsTheSharedHistory() {
+        float[][] train = blobs(512, 3), val = blobs(64, 9);
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        History h = KilnPhonePrice.create(4).trainer(Loss.crossEntropy(), Optimizer.adam(1e-3))
+                .log(new PrintStream(buf, true, StandardCharsets.UTF_8)).validation(val[0], val[1]).fit(train[0], train[1], 2, 16);
+        assertEquals(List.of("loss", "accuracy", "lr", "val_loss", "val_accuracy", "seconds"), List.copyOf(h.metrics()));
+        assertEquals(2, h.epochs());
+        assertEquals(1e-3, h.last("lr"), 1e-12);
+        assertFalse(h.stoppedEarly());
+        List<String> lines = buf.toString(StandardCharsets.UTF_8).lines().toList();
+        // Not a terminal: per epoch, a bar line at each tenth of the 32 batches, then the summary line.
+        assertEquals(22, lines.size(), String.join("\n", lines));
+        assertTrue(lines.get(9).startsWith("epoch 1/2 [==============================] 32/32 "), lines.get(9));
+        assertTrue(lines.get(9).matches(".* loss \\d\\.\\d{4}"), lines.get(9));
+        assertTrue(lines.get(10).startsWith("epoch 1/2  loss ") && lines.get(10).contains("val_acc"), lines.get(10));
+        buf.reset();
+        KilnPhonePrice.create(4).trainer(Loss.crossEntropy(), Optimizer.adam(1e-3)).progress(false)
+                .log(new PrintStream(buf, true, StandardCharsets.UTF_8)).fit(train[0], train[1], 2, 16);
+        assertEquals(2, buf.toString(StandardCharsets.UTF_8).lines().count(), "only the epoch lines without the bar");
     }
 
     @Test
@@ -86,7 +116,8 @@ class TrainingStepTest {
         History h = model.trainer(Loss.crossEntropy(), Optimizer.sgd(0)).log(null).validation(val[0], val[1])
                 .earlyStopping(3, 0).fit(train[0], train[1], 50, 16);
         assertTrue(h.stoppedEarly());
-        assertEquals(4, h.epochs().size());
+        assertEquals(4, h.epochs());
+        assertTrue(h.toJson().endsWith(",\"stopped_early\":true}"), h.toJson());
     }
 
     @Test
