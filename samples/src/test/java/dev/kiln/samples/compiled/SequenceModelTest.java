@@ -221,6 +221,59 @@ class SequenceModelTest {
         assertEquals(5 * 3, model.forward(new float[5 * 6], 1, 5).length);
     }
 
+    @Test
+    void fixedLengthTokensAndATwoDimensionalLayerNormMatchEager() {
+        // Float32 modules: float64 ones draw other numbers from the same seed, as in PyTorch.
+        Torch.manualSeed(8);
+        Embedding emb = new Embedding(10, 4, -1, DType.FLOAT32);
+        LayerNorm norm = new LayerNorm(new int[] {3, 4}, 1e-5, true, DType.FLOAT32);
+        Linear out = new Linear(12, 2, true, DType.FLOAT32);
+        KilnTestFixedTokens model = KilnTestFixedTokens.create(8);
+        Map<String, Tensor> state = model.stateDict();
+        assertClose(emb.weight(), state.get("emb.weight"), 1e-7, "emb.weight for the same seed");
+        assertEquals(0.0, state.get("emb.weight").select(0, 9).abs().sum().item(), "padding_idx=-1 is row 9");
+        assertClose(out.weight(), state.get("out.weight"), 1e-7, "out.weight for the same seed");
+        perturbNorms(state, 3);
+        try (var ignored = GradMode.noGrad()) {
+            norm.weight().copy_(state.get("norm.weight"));
+            norm.bias().copy_(state.get("norm.bias"));
+        }
+
+        Tensor tokens = Torch.fromArray(new float[] {1, 9, 4, 4, 4, 0}, 2, 3);
+        Tensor g = Torch.randn(2, 2);
+        Tensor y = out.forward(norm.forward(emb.forward(tokens.toLong())).flatten(1, -1));
+        y.mul(g).sum().backward();
+        assertClose(y, model.forward(tokens), 1e-5, "output");
+        model.zeroGrad();
+        model.backward(g);
+        Map<String, Tensor> grads = model.namedParameters();
+        assertClose(emb.weight().grad(), grads.get("emb.weight").grad(), 1e-5, "emb.weight gradient");
+        assertClose(norm.weight().grad(), grads.get("norm.weight").grad(), 1e-5, "norm.weight gradient");
+        assertClose(norm.bias().grad(), grads.get("norm.bias").grad(), 1e-5, "norm.bias gradient");
+        assertClose(out.weight().grad(), grads.get("out.weight").grad(), 1e-5, "out.weight gradient");
+
+        var ex = assertThrows(IndexOutOfBoundsException.class, () -> model.forward(new float[] {1, 2, 3, 4, 5, 10}, 2));
+        assertEquals("Embedding 'emb': index 10.0 at row 1, position 2 of the input is out of range; expected an integer in [0, 10)",
+                ex.getMessage());
+    }
+
+    /** Every layer acts per step, so the trainer fits one target per token on the n * t rows. */
+    @Test
+    void theTrainerFitsPerStepTargets() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(2);
+        int rows = 150 * 6;
+        float[] x = new float[rows], y = new float[rows];
+        for (int i = 0; i < rows; i++) {
+            x[i] = r.nextInt(50);
+            y[i] = x[i] % 5;
+        }
+        KilnTokenTagger model = KilnTokenTagger.create(4);
+        var trainer = model.trainer(dev.kiln.compiled.Loss.crossEntropy(), dev.kiln.compiled.Optimizer.adam(1e-2)).log(null);
+        var h = trainer.fit(x, y, 8, 60);
+        assertTrue(h.last().loss() < h.epochs().getFirst().loss());
+        assertTrue(h.last().accuracy().orElseThrow() > 0.9, "accuracy " + h.last().accuracy());
+    }
+
     private interface Scalar { double get(); }
 
     /** {@code (f(p + h) - f(p - h)) / 2h} for element i of the float64 tensor p, restored afterwards. */
