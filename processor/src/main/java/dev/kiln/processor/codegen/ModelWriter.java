@@ -134,7 +134,7 @@ public final class ModelWriter {
         t.addMethod(MethodSpec.methodBuilder("create").addModifiers(PUBLIC, STATIC).returns(self).addParameter(long.class, "seed")
                 .addJavadoc("The model with the weights PyTorch would draw after {@code torch.manual_seed(seed)} for the same layers in\n"
                         + "the same order; activations planned for batches up to $L$L (they grow on demand).\n", DEFAULT_CAPACITY,
-                        plan.sequence().isPresent() ? " rows (n * t)" : "")
+                        plan.sequence().isPresent() ? " rows of n * t" : "")
                 .addStatement("return create(seed, $L)", DEFAULT_CAPACITY).build());
         t.addMethod(MethodSpec.methodBuilder("create").addModifiers(PUBLIC, STATIC).returns(self).addParameter(long.class, "seed")
                 .addParameter(int.class, "maxBatch")
