@@ -137,10 +137,26 @@ class DiagnosticsTest {
                 c(Diagnostic.NO_LAYERS, "M declares no Layer fields", 1,
                         "@Model(input = @Shape(4)) abstract class M {",
                         "}"),
-                c(Diagnostic.NOT_GENERATED, "M validates, but code generation for LayerNorm is not implemented yet, so no KilnM is written", 1,
-                        "@Model(input = @Shape(16)) abstract class M {",
-                        "  @LayerNorm(16) Layer norm;",
+                c(Diagnostic.NOT_GENERATED, "M validates, but code generation for BatchNorm over [N, 4, 5] is not implemented yet, so no KilnM is written", 1,
+                        "@Model(input = @Shape({4, 5})) abstract class M {",
+                        "  @BatchNorm Layer norm;",
                         "  @Linear(10) Layer fc;",
+                        "}"),
+                // A sequence model is planned per step, so a softmax across the steps is refused.
+                c(Diagnostic.NOT_GENERATED, "M validates, but code generation for Softmax(dim=1) in a sequence model (only over the last "
+                                + "dimension) is not implemented yet, so no KilnM is written", 1,
+                        "@Model(input = @Shape(value = 8, symbolic = \"T\")) abstract class M {",
+                        "  @Linear(4) @Softmax(dim = 1) Layer fc;",
+                        "}"),
+                c(Diagnostic.NOT_GENERATED, "M validates, but code generation for Embedding emb over a computed value or an @Input (token "
+                                + "indices come from the model input) is not implemented yet, so no KilnM is written", 1,
+                        "@Model(input = @Shape(4)) abstract class M {",
+                        "  @Linear(4) Layer fc;",
+                        "  @Embedding(numEmbeddings = 10, embeddingDim = 3) Layer emb;",
+                        "}"),
+                c(Diagnostic.BAD_VALUE, "emb: paddingIdx must be in [-10, 10) but is 10", 2,
+                        "@Model(input = @Shape(value = {}, symbolic = \"T\")) abstract class M {",
+                        "  @Embedding(numEmbeddings = 10, embeddingDim = 3, paddingIdx = 10) Layer emb;",
                         "}"));
     }
 

@@ -53,6 +53,13 @@ class GoldenSourceTest {
                         "  @Flatten Layer flat;",
                         "  @Linear(3) Layer fc;",
                         "}"}),
+                Arguments.of("KilnTokenTagger", new String[] {
+                        "@Model(input = @Shape(value = {}, symbolic = \"T\")) public abstract class TokenTagger {",
+                        "  @Embedding(numEmbeddings = 50, embeddingDim = 16, paddingIdx = 0) Layer emb;",
+                        "  @LayerNorm Layer norm;",
+                        "  @Linear(32) @GELU Layer fc;",
+                        "  @Linear(5) Layer out;",
+                        "}"}),
                 Arguments.of("KilnGraphNet", new String[] {
                         "@Model(input = @Shape({4, 3})) public abstract class GraphNet {",
                         "  @Input(@Shape({4, 4})) Layer adj;",

@@ -11,6 +11,8 @@ final class Names {
     static final ClassName ROW_OPS = ClassName.get(COMPILED, "RowOps");
     static final ClassName GELU = ClassName.get(COMPILED, "GeluMath");
     static final ClassName BATCH_NORM = ClassName.get(COMPILED, "BatchNorm1d");
+    static final ClassName LAYER_NORM = ClassName.get(COMPILED, "LayerNormKernel");
+    static final ClassName EMBEDDING = ClassName.get(COMPILED, "EmbeddingKernel");
     static final ClassName CONV2D = ClassName.get(COMPILED, "Conv2dKernel");
     static final ClassName POOL2D = ClassName.get(COMPILED, "Pool2dKernel");
     static final ClassName PACKING = ClassName.get(COMPILED, "Packing");

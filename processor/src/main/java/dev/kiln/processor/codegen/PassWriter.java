@@ -52,6 +52,8 @@ final class PassWriter {
                     c.addNamed(Primitive.BATCH_NORM_EVAL.forward + ";\n", bnArgs(b));
                     c.endControlFlow();
                 }
+                case Step.LayerNorm n -> c.addNamed(Primitive.LAYER_NORM.forward + ";\n", layerNormArgs(n));
+                case Step.Embedding e -> c.addNamed(Primitive.EMBEDDING.forward + ";\n", embeddingArgs(e));
                 case Step.Conv v -> c.addNamed(Primitive.CONV2D.forward + ";\n", convArgs(v, false));
                 case Step.MatMul m -> c.addNamed(Primitive.MATMUL.forward + ";\n", matmulArgs(m));
                 case Step.Pool p -> c.addNamed(Primitive.POOL2D.forward + ";\n", poolArgs(p));
@@ -94,6 +96,9 @@ final class PassWriter {
                     endGuard(c, toInput);
                 }
                 case Step.BatchNorm b -> c.addNamed(Primitive.BATCH_NORM.backward + ";\n", bnArgs(b));
+                case Step.LayerNorm n -> c.addNamed(Primitive.LAYER_NORM.backward + ";\n", layerNormArgs(n));
+                // Token indices have no gradient, so nothing flows to the input (see Plan.indexInput).
+                case Step.Embedding e -> c.addNamed(Primitive.EMBEDDING.backward + ";\n", embeddingArgs(e));
                 case Step.Conv v -> c.addNamed(Primitive.CONV2D.backward + ";\n", convArgs(v, toInput));
                 case Step.MatMul m -> {
                     // Either operand may be the model input, whose gradient only backward(.., gradIn) asks for.
@@ -300,6 +305,41 @@ final class PassWriter {
         return args;
     }
 
+    private Map<String, Object> layerNormArgs(Step.LayerNorm n) {
+        Map<String, Object> args = new HashMap<>();
+        args.put("ln", Names.LAYER_NORM);
+        args.put("in", names.data(n.in()));
+        args.put("out", names.data(n.out()));
+        args.put("xhat", n.xhat().name());
+        args.put("invStd", n.invStd().name());
+        args.put("rows", rows(n.invStd().perSample()));
+        args.put("cols", n.cols());
+        args.put("gamma", n.weight().map(Slot::constant).orElse("-1"));
+        args.put("beta", n.bias().map(Slot::constant).orElse("-1"));
+        args.put("eps", Float.toString((float) n.eps()));
+        args.put("gOut", names.grad(n.out()));
+        args.put("gIn", names.grad(n.in()));
+        args.put("needIn", n.in().isInput() ? "inputGradient" : "true");
+        args.put("acc", n.accumulate());
+        return args;
+    }
+
+    private Map<String, Object> embeddingArgs(Step.Embedding e) {
+        Map<String, Object> args = new HashMap<>();
+        args.put("emb", Names.EMBEDDING);
+        args.put("label", e.label());
+        args.put("in", names.data(e.in()));
+        args.put("count", rows(e.perSample()));
+        args.put("perSample", e.perSample());
+        args.put("w", e.weight().constant());
+        args.put("num", e.num());
+        args.put("dim", e.dim());
+        args.put("out", names.data(e.out()));
+        args.put("gOut", names.grad(e.out()));
+        args.put("pad", e.paddingIdx().orElse(-1));
+        return args;
+    }
+
     /** Rows of a batch of n samples: {@code n} itself when each sample is one row. */
     private static String rows(int perSample) { return perSample == 1 ? "n" : "n * " + perSample; }
 
@@ -312,6 +352,9 @@ final class PassWriter {
             case Step.RowWise r -> r.label() + ": " + r.activation().kind().torchName() + " over rows of " + r.cols();
             case Step.Dropout p -> p.label() + ": Dropout(p=" + p.p() + ")";
             case Step.BatchNorm b -> b.label() + ": BatchNorm1d(" + b.channels() + ")";
+            case Step.LayerNorm n -> n.label() + ": LayerNorm over rows of " + n.cols() + (n.weight().isPresent() ? ", affine" : "");
+            case Step.Embedding e -> e.label() + ": Embedding(" + e.num() + ", " + e.dim()
+                    + e.paddingIdx().stream().mapToObj(p -> ", padding_idx=" + p).findFirst().orElse("") + ")";
             case Step.Residual r -> r.label() + ": residual sum";
             case Step.Conv v -> v.label() + ": Conv2d(" + v.geometry().get(0) + " -> " + v.geometry().get(3) + ", kernel "
                     + v.geometry().get(4) + "x" + v.geometry().get(5) + ")" + (v.bias().isPresent() ? " + bias" : "");

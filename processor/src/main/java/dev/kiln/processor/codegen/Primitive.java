@@ -44,6 +44,17 @@ enum Primitive {
     BATCH_NORM("$bn:T.forwardTrain($in:L, $out:L, $xhat:L, $invStd:L, n, $c:L, params, $gamma:L, $beta:L, $affine:L, state, $mean:L, $var:L, true, $momentum:Lf, $eps:Lf)",
             "$bn:T.backward($gOut:L, $xhat:L, $invStd:L, n, $c:L, params, $gamma:L, $affine:L, grads, $gamma:L, $beta:L, $gIn:L, accumulate, $needIn:L, $acc:L)",
             false),
+    /**
+     * Per row: {@code y = xhat * gamma + beta} with {@code xhat = (x - mean) * invStd}; backward {@code dgamma = sum dy*xhat},
+     * {@code dbeta = sum dy}, {@code dx = invStd / D * (D*dh - sum dh - xhat * sum dh*xhat)} with {@code dh = dy*gamma}.
+     * {@code $gamma} is -1 without elementwise affine.
+     */
+    LAYER_NORM("$ln:T.forward($in:L, $out:L, $xhat:L, $invStd:L, $rows:L, $cols:L, params, $gamma:L, $beta:L, $eps:Lf)",
+            "$ln:T.backward($gOut:L, $xhat:L, $invStd:L, $rows:L, $cols:L, params, $gamma:L, grads, $gamma:L, $beta:L, accumulate, $gIn:L, $needIn:L, $acc:L)",
+            false),
+    /** {@code y[i] = W[idx[i]]}; backward scatters: {@code dW[idx[i]] += dy[i]}, skipping the padding row. Indices get no gradient. */
+    EMBEDDING("$emb:T.forward($label:S, $in:L, $count:L, $perSample:L, params, $w:L, $num:L, $dim:L, $out:L)",
+            "$emb:T.backward($gOut:L, $in:L, $count:L, $num:L, $dim:L, $pad:L, grads, $w:L, accumulate)", false),
     BATCH_NORM_EVAL("$bn:T.forwardEval($in:L, $out:L, n, $c:L, params, $gamma:L, $beta:L, $affine:L, state, $mean:L, $var:L, $eps:Lf)",
             "", false);
 

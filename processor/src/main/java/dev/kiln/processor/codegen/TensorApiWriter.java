@@ -113,27 +113,58 @@ final class TensorApiWriter {
                 .build());
     }
 
+    /**
+     * One tensor in, one out. A sequence model takes {@code [N, T, ...]} and runs its {@code n * t} rows; a model whose
+     * input holds token indices returns no input gradient from backward.
+     */
     private void singleTensorPasses(TypeSpec.Builder t) {
-        String inDims = dims(model.decl().input()), outDims = dims(model.output());
-        t.addMethod(MethodSpec.methodBuilder("forward").addModifiers(PUBLIC).returns(Names.TENSOR).addParameter(Names.TENSOR, "x")
+        boolean sequence = plan.sequence().isPresent();
+        String rows = sequence ? "n * t" : "n";
+        MethodSpec.Builder forward = MethodSpec.methodBuilder("forward").addModifiers(PUBLIC).returns(Names.TENSOR).addParameter(Names.TENSOR, "x")
                 .addJavadoc("Runs the model on {@code x} of shape {@code $L}; returns a new tensor of shape {@code $L}.\n",
-                        model.decl().input(), model.output())
-                .addStatement("int n = x.size(0)")
-                .beginControlFlow("if (x.numel() != n * INPUT_SIZE)")
-                .addStatement("throw new $T($S + x.size())", IllegalArgumentException.class, "expected input of shape [N, " + inDims + "] but got ")
-                .endControlFlow()
-                .addStatement("ensureCapacity(n)")
-                .addStatement("float[] out = forward(x.toFloatArray(), n)")
-                .addStatement("return $T.fromArray($T.copyOf(out, n * OUTPUT_SIZE), n, $L)", Names.TORCH, java.util.Arrays.class, outDims)
+                        model.decl().input(), model.output());
+        batchDims(forward, "x", "input", "INPUT_SIZE", model.decl().input());
+        t.addMethod(forward.addStatement("ensureCapacity($L)", rows)
+                .addStatement("float[] out = forward(x.toFloatArray(), $L)", rows)
+                .addStatement("return $T.fromArray($T.copyOf(out, $L * OUTPUT_SIZE), $L)", Names.TORCH, java.util.Arrays.class, rows,
+                        shapeArgs(model.output()))
                 .build());
-        t.addMethod(MethodSpec.methodBuilder("backward").addModifiers(PUBLIC).returns(Names.TENSOR).addParameter(Names.TENSOR, "gradOut")
+        MethodSpec.Builder backward = MethodSpec.methodBuilder("backward").addModifiers(PUBLIC).addParameter(Names.TENSOR, "gradOut");
+        batchDims(backward, "gradOut", "gradOut", "OUTPUT_SIZE", model.output());
+        if (plan.indexInput().isPresent()) {
+            t.addMethod(backward.addJavadoc("Backpropagates {@code gradOut} through the last {@link #forward(Tensor)}: adds the parameter gradients to\n"
+                            + "{@code grads} (like autograd adds to {@code .grad}; see {@link #zeroGrad()}). The input holds token indices,\n"
+                            + "which have no gradient, so nothing is returned.\n")
+                    .addStatement("backwardPass(gradOut.toFloatArray(), $L, EMPTY, false, true)", rows).build());
+            return;
+        }
+        t.addMethod(backward.returns(Names.TENSOR)
                 .addJavadoc("Backpropagates {@code gradOut} through the last {@link #forward(Tensor)}: adds the parameter gradients to\n"
                         + "{@code grads} (like autograd adds to {@code .grad}; see {@link #zeroGrad()}) and returns the gradient of\n"
                         + "the input, so compiled models chain.\n")
-                .addStatement("int n = gradOut.size(0)")
-                .addStatement("float[] gradIn = new float[n * INPUT_SIZE]")
-                .addStatement("backwardPass(gradOut.toFloatArray(), n, gradIn, true, true)")
-                .addStatement("return $T.fromArray(gradIn, n, $L)", Names.TORCH, inDims).build());
+                .addStatement("float[] gradIn = new float[$L * INPUT_SIZE]", rows)
+                .addStatement("backwardPass(gradOut.toFloatArray(), $L, gradIn, true, true)", rows)
+                .addStatement("return $T.fromArray(gradIn, $L)", Names.TORCH, shapeArgs(model.decl().input())).build());
+    }
+
+    /**
+     * Reads {@code n} (and a sequence model's {@code t}) from a tensor, checking that it holds {@code shape}; a plain
+     * model's gradOut is taken as it comes, as before sequences existed.
+     */
+    private void batchDims(MethodSpec.Builder m, String tensor, String what, String size, TensorShape shape) {
+        boolean sequence = plan.sequence().isPresent();
+        if (sequence) {
+            m.beginControlFlow("if ($L.dim() != $L)", tensor, shape.rank() + 1)
+                    .addStatement("throw new $T($S + $L.size())", IllegalArgumentException.class, "expected " + what + " of shape " + shape + " but got ", tensor)
+                    .endControlFlow()
+                    .addStatement("int n = $L.size(0), t = $L.size(1)", tensor, tensor);
+        } else {
+            m.addStatement("int n = $L.size(0)", tensor);
+            if (!tensor.equals("x")) return;
+        }
+        m.beginControlFlow("if ($L.numel() != $L * $L)", tensor, sequence ? "n * t" : "n", size)
+                .addStatement("throw new $T($S + $L.size())", IllegalArgumentException.class, "expected " + what + " of shape " + shape + " but got ", tensor)
+                .endControlFlow();
     }
 
     /** Named shapes of the inputs ("input" first, then each @Input) or of the outputs, in declaration order. */
@@ -201,7 +232,7 @@ final class TensorApiWriter {
             int size = e.getValue().numel();
             m.addStatement("float[] $L = new float[n * $L]", e.getKey() + "Part", size);
             m.addStatement("$T.unpack(result, $L, $L, n, $LPart, $L)", Names.PACKING, outSize, offset, e.getKey(), size);
-            m.addStatement("parts.add($T.fromArray($LPart, n, $L))", Names.TORCH, e.getKey(), dims(e.getValue()));
+            m.addStatement("parts.add($T.fromArray($LPart, $L))", Names.TORCH, e.getKey(), shapeArgs(e.getValue()));
             offset += size;
         }
         return m.addStatement("return parts").build();
@@ -221,6 +252,11 @@ final class TensorApiWriter {
                     out.add(new Entry(v.weight(), "params"));
                     v.bias().ifPresent(b -> out.add(new Entry(b, "params")));
                 }
+                case Step.LayerNorm n -> {
+                    n.weight().ifPresent(w -> out.add(new Entry(w, "params")));
+                    n.bias().ifPresent(w -> out.add(new Entry(w, "params")));
+                }
+                case Step.Embedding e -> out.add(new Entry(e.weight(), "params"));
                 case Step.BatchNorm b -> {
                     b.weight().ifPresent(w -> out.add(new Entry(w, "params")));
                     b.bias().ifPresent(w -> out.add(new Entry(w, "params")));
@@ -234,7 +270,9 @@ final class TensorApiWriter {
         return out;
     }
 
-    private static String dims(TensorShape s) {
-        return s.dims().stream().map(d -> Integer.toString(((Dim.Fixed) d).size())).collect(Collectors.joining(", "));
+    /** The Java arguments of a shape with its batch: {@code n, 4}; a sequence model's T is the variable {@code t}. */
+    private static String shapeArgs(TensorShape s) {
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of("n"),
+                s.dims().stream().map(d -> d instanceof Dim.Fixed f ? Integer.toString(f.size()) : "t")).collect(Collectors.joining(", "));
     }
 }

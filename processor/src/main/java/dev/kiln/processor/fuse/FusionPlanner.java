@@ -37,8 +37,10 @@ public final class FusionPlanner {
         return new FusionPlanner().run(model);
     }
 
-    private PlanResult run(InferredModel model) {
-        if (!model.decl().input().allFixed()) return new PlanResult.Unsupported("a symbolic input shape " + model.decl().input());
+    private PlanResult run(InferredModel declared) {
+        Optional<String> sequence = RowView.sequenceDim(declared);
+        if (sequence.isPresent() && RowView.problem(declared).isPresent()) return new PlanResult.Unsupported(RowView.problem(declared).get());
+        InferredModel model = sequence.isPresent() ? RowView.of(declared) : declared;
         List<LayerDecl> extra = model.decl().layers().stream().filter(l -> l.op() instanceof LayerOp.Input).toList();
         // One input is the caller's array as it is; several are unpacked into planned arrays (see Buffer.Role.PACKED).
         Buffer input = extra.isEmpty() ? new Buffer("input", model.decl().input().numel(), Buffer.Role.INPUT)
@@ -63,11 +65,18 @@ public final class FusionPlanner {
         // Several outputs, or one that later layers also read (its gradient then sums both), are copied out of planned arrays.
         boolean pack = outputs.size() > 1 || steps.stream().anyMatch(st -> reads(st, outputs.getFirst()));
         if (pack) out = scratch("packedOutput", outputs.stream().mapToInt(Buffer::perSample).sum());
+        // The raw and Tensor passes of a sequence model take one [N, T, ...] array each way.
+        if (sequence.isPresent() && (pack || inputs.size() > 1)) return new PlanResult.Unsupported("several inputs or outputs in a sequence model");
+        Optional<String> indexInput = steps.stream().filter(st -> st instanceof Step.Embedding && st.in().equals(input)).map(Step::label).findFirst();
+        Optional<Step> otherReader = steps.stream().filter(st -> !(st instanceof Step.Embedding) && reads(st, input)).findFirst();
+        if (indexInput.isPresent() && otherReader.isPresent()) {
+            return new PlanResult.Unsupported("token indices read by " + otherReader.get().label() + " besides Embedding " + indexInput.get());
+        }
         List<InitCall> inits = new ArrayList<>(defaults);
         inits.addAll(custom);
         int inputSize = inputs.stream().mapToInt(Buffer::perSample).sum();
         return new PlanResult.Planned(new Plan(inputSize, out.perSample(), params, state, buffers,
-                withAccumulation(steps, pack ? outputs : List.of()), inits, out, dropout, batchNorm, inputs, outputs));
+                withAccumulation(steps, pack ? outputs : List.of()), inits, out, dropout, batchNorm, inputs, outputs, sequence, indexInput));
     }
 
     private static boolean reads(Step s, Buffer b) {
@@ -112,6 +121,8 @@ public final class FusionPlanner {
                 yield out;
             }
             case LayerOp.BatchNorm b -> batchNorm(layer, b, key, ident, current);
+            case LayerOp.LayerNorm n -> layerNorm(layer, n, key, ident, current);
+            case LayerOp.Embedding e -> embedding(layer, e, key, ident, current);
             case LayerOp.Conv2d c -> conv(layer, c, key, ident, current);
             case LayerOp.Pool2d p -> pool(layer, p, ident, key, current);
             case LayerOp.Flatten f -> current;
@@ -231,6 +242,34 @@ public final class FusionPlanner {
         return out;
     }
 
+    private Buffer layerNorm(InferredLayer layer, LayerOp.LayerNorm n, String key, String ident, Buffer in) {
+        TensorShape shape = layer.in();
+        int[] normalized = n.normalizedShape().isEmpty() ? new int[] {shape.size(shape.rank() - 1)}
+                : n.normalizedShape().stream().mapToInt(Integer::intValue).toArray();
+        Optional<Slot> w = n.elementwiseAffine() ? Optional.of(param(key + ".weight", normalized)) : Optional.empty();
+        Optional<Slot> b = n.elementwiseAffine() ? Optional.of(param(key + ".bias", normalized)) : Optional.empty();
+        w.ifPresent(s -> defaults.add(new InitCall(s, InitCall.Kind.FILL, 1, 0, key + ": nn.LayerNorm default, weight = 1 (bias = 0)")));
+        int cols = w.map(Slot::size).orElse(java.util.stream.IntStream.of(normalized).reduce(1, (x, y) -> x * y));
+        Buffer out = buffer(ident, in.perSample());
+        Buffer xhat = scratch(ident + "Xhat", in.perSample());
+        Buffer invStd = scratch(ident + "InvStd", in.perSample() / cols);
+        steps.add(new Step.LayerNorm(key, in, out, xhat, invStd, cols, w, b, n.eps(), false));
+        return out;
+    }
+
+    /** Only the model input can hold token indices: a computed value would need a gradient an index cannot have. */
+    private Buffer embedding(InferredLayer layer, LayerOp.Embedding e, String key, String ident, Buffer in) {
+        if (!in.isInput()) throw new UnsupportedException("Embedding " + key + " over a computed value or an @Input (token indices come from the model input)");
+        Slot w = param(key + ".weight", e.numEmbeddings(), e.embeddingDim());
+        defaults.add(new InitCall(w, InitCall.Kind.NORMAL, 0, 1, key + ": nn.Embedding default, normal_(0, 1)"));
+        e.paddingIdx().ifPresent(p -> defaults.add(new InitCall(w, InitCall.Kind.FILL_ROW, p, 0, key + ": padding_idx row = 0")));
+        // torch.nn.init's fans of a [num, dim] weight: fan_in = dim, fan_out = num. A later @Init overwrites the padding row, as in PyTorch.
+        layer.decl().init().ifPresent(spec -> custom.add(customInit(spec, w, e.embeddingDim(), e.numEmbeddings(), key)));
+        Buffer out = buffer(ident, in.perSample() * e.embeddingDim());
+        steps.add(new Step.Embedding(key, in, out, in.perSample(), e.numEmbeddings(), e.embeddingDim(), w, e.paddingIdx(), false));
+        return out;
+    }
+
     private static Step.Activation toActivation(LayerOp.Activation a) {
         return new Step.Activation(a.kind(), a.kind() == ActivationKind.GELU && a.param() == 1,
                 a.kind() == ActivationKind.LEAKY_RELU ? a.param() : 0);
@@ -277,6 +316,10 @@ public final class FusionPlanner {
                 case Step.Dropout p -> new Step.Dropout(p.label(), p.in(), p.out(), p.mask(), p.p(), acc);
                 case Step.BatchNorm b -> new Step.BatchNorm(b.label(), b.in(), b.out(), b.xhat(), b.channels(), b.weight(), b.bias(),
                         b.runningMean(), b.runningVar(), b.count(), b.track(), b.eps(), b.momentum(), acc);
+                case Step.LayerNorm n -> new Step.LayerNorm(n.label(), n.in(), n.out(), n.xhat(), n.invStd(), n.cols(), n.weight(), n.bias(),
+                        n.eps(), acc);
+                case Step.Embedding e -> new Step.Embedding(e.label(), e.in(), e.out(), e.perSample(), e.num(), e.dim(), e.weight(),
+                        e.paddingIdx(), acc);
                 case Step.Residual r -> new Step.Residual(r.label(), r.in(), r.skip(), r.out(), acc, !written.add(r.skip()));
                 case Step.MatMul m -> new Step.MatMul(m.label(), m.in(), m.other(), m.out(), m.m(), m.k(), m.p(), acc,
                         !written.add(m.other()));

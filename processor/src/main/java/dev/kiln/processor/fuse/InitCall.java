@@ -5,5 +5,6 @@ package dev.kiln.processor.fuse;
  * {@code torch.nn.init} computes them, so the drawn floats match PyTorch's for the same seed.
  */
 public record InitCall(Slot slot, Kind kind, double a, double b, String why) {
-    public enum Kind { UNIFORM, NORMAL, FILL }
+    /** FILL sets the slot to {@code a}; FILL_ROW sets row {@code a} of a 2-d slot to {@code b} (Embedding's padding row). */
+    public enum Kind { UNIFORM, NORMAL, FILL, FILL_ROW }
 }

@@ -38,6 +38,20 @@ public sealed interface Step {
                      boolean accumulate) implements Step {}
 
     /**
+     * LayerNorm over rows of {@code cols} floats (the product of normalized_shape); {@code xhat} and {@code invStd} (one
+     * float per row) are kept for backward. Weight and bias are both present or both absent.
+     */
+    record LayerNorm(String label, Buffer in, Buffer out, Buffer xhat, Buffer invStd, int cols, Optional<Slot> weight,
+                     Optional<Slot> bias, double eps, boolean accumulate) implements Step {}
+
+    /**
+     * Embedding: {@code in} holds token indices, {@code perSample} per sample, each becoming a row of {@code dim} floats
+     * of the {@code [num, dim]} weight. It never has an input gradient.
+     */
+    record Embedding(String label, Buffer in, Buffer out, int perSample, int num, int dim, Slot weight, java.util.OptionalInt paddingIdx,
+                     boolean accumulate) implements Step {}
+
+    /**
      * Conv2d (bias optional) through a {@code Conv2dKernel} field named {@code kernel}; {@code geometry} is its
      * constructor's arguments: c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, groups.
      */

@@ -45,7 +45,8 @@ public sealed interface LayerOp {
         public String torchName() { return "LayerNorm"; }
     }
 
-    record Embedding(int numEmbeddings, int embeddingDim) implements LayerOp {
+    /** {@code paddingIdx} is already wrapped into {@code [0, numEmbeddings)}. */
+    record Embedding(int numEmbeddings, int embeddingDim, OptionalInt paddingIdx) implements LayerOp {
         public String torchName() { return "Embedding"; }
     }
 

@@ -56,8 +56,7 @@ final class LayerReader {
                 if (!(eps > 0)) bad(name, v, "eps", "positive", eps);
                 yield new LayerOp.LayerNorm(IntStream.of(shape).boxed().toList(), eps, v.bool("elementwiseAffine"));
             }
-            case "Embedding" -> new LayerOp.Embedding(positive(name, v, "numEmbeddings", v.integer("numEmbeddings")),
-                    positive(name, v, "embeddingDim", v.integer("embeddingDim")));
+            case "Embedding" -> embedding(name, v);
             case "Block" -> new LayerOp.Block(v.type("value"), 1);
             case "Input" -> new LayerOp.Input(shapes.read(field, v.mirror(), v.annotation("value")));
             default -> throw new IllegalArgumentException("not a layer annotation: " + simpleName);
@@ -95,6 +94,16 @@ final class LayerReader {
         }
         return new LayerOp.Pool2d(max, kernel, stride, padding, dilation, v.bool("ceilMode"),
                 !max && v.bool("countIncludePad"));
+    }
+
+    private LayerOp.Embedding embedding(VariableElement name, AnnotationValues v) {
+        int num = positive(name, v, "numEmbeddings", v.integer("numEmbeddings"));
+        int[] pad = v.ints("paddingIdx");
+        OptionalInt padding = OptionalInt.empty();
+        if (pad.length > 1) bad(name, v, "paddingIdx", "one number or empty", Arrays.toString(pad));
+        else if (pad.length == 1 && (pad[0] >= num || pad[0] < -num)) bad(name, v, "paddingIdx", "in [-" + num + ", " + num + ")", pad[0]);
+        else if (pad.length == 1) padding = OptionalInt.of(pad[0] < 0 ? pad[0] + num : pad[0]);
+        return new LayerOp.Embedding(num, positive(name, v, "embeddingDim", v.integer("embeddingDim")), padding);
     }
 
     /** A PyTorch int-or-tuple for height and width: one element stands for both. */
