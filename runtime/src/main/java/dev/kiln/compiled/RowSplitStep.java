@@ -64,7 +64,6 @@ final class RowSplitStep implements Runnable {
     /** One step on {@code n >= 2} rows with the second core the caller acquired; returns the mean loss. */
     float step(SecondCore core, float[] x, float[] y, int n, float[] gradOut) {
         if (replica.isTraining() != model.isTraining()) replica.train(model.isTraining());
-        optimizer.begin();
         this.x = x;
         this.y = y;
         this.gradOut = gradOut;
@@ -80,8 +79,7 @@ final class RowSplitStep implements Runnable {
             correct = loss.classification() ? Trainer.countCorrect(output, y, 0, split, out) : 0;
             model.backwardParameters(gradOut, split);
         } catch (RuntimeException | Error e) {
-            aborted = true;
-            mainDone = stepNo;
+            abort(stepNo);
             try {
                 core.join();
             } catch (RuntimeException | Error second) {
@@ -89,13 +87,24 @@ final class RowSplitStep implements Runnable {
             }
             throw e;
         }
-        mainDone = stepNo;
         while (replicaDone != stepNo) Thread.onSpinWait();
-        if (!replicaOk) core.join(); // rethrows the replica's exception
+        if (!replicaOk) {
+            abort(stepNo);
+            core.join(); // rethrows the replica's exception
+        }
+        // Only now, with both halves through, does the step count: a failed step leaves the optimizer as it was.
+        optimizer.begin();
+        mainDone = stepNo;
         sumAndUpdate(0, paramSplit);
         core.join();
         correct += replicaCorrect;
         return (float) ((mainLoss + replicaLoss) / loss.meanDivisor(n, out));
+    }
+
+    /** Tells the second core, waiting to update its half of the parameters, that this step is off. */
+    private void abort(int stepNo) {
+        aborted = true;
+        mainDone = stepNo;
     }
 
     /** The second core's half: rows {@code [split, rows)} on the replica, then its half of the update. */
