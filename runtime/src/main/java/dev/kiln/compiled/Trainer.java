@@ -35,6 +35,7 @@ public final class Trainer {
     private Path checkpoint;
     private java.util.function.IntToDoubleFunction lrSchedule;
     private RowSplitStep rowSplit;
+    private ColumnSplitStep columnSplit;
 
     public Trainer(CompiledModel model, Loss loss, Optimizer optimizer) {
         this.model = model;
@@ -189,12 +190,18 @@ public final class Trainer {
      * gradient, backward, optimizer. Returns the mean loss. Allocates nothing after {@link #prepare}.
      */
     public float step(float[] x, float[] y, int n) {
-        if (rowSplit != null && n >= 2 && (long) n * model.parameterBuffer().length >= MIN_SPLIT_WORK) {
+        if ((columnSplit != null || rowSplit != null) && n >= 2 && (long) n * model.parameterBuffer().length >= MIN_SPLIT_WORK) {
             SecondCore core = SecondCore.tryAcquire();
             if (core != null) {
                 try {
-                    float value = rowSplit.step(core, x, y, n, gradOut);
-                    correctInLastStep = rowSplit.correct();
+                    float value;
+                    if (columnSplit != null && (rowSplit == null || n <= COLUMN_SPLIT_MAX_ROWS)) {
+                        value = columnSplit.step(core, x, y, n, gradOut);
+                        correctInLastStep = columnSplit.correct();
+                    } else {
+                        value = rowSplit.step(core, x, y, n, gradOut);
+                        correctInLastStep = rowSplit.correct();
+                    }
                     return value;
                 } finally {
                     core.release();
@@ -210,6 +217,12 @@ public final class Trainer {
     }
 
     /**
+     * Batches up to this size split a dense chain's layers by columns, larger ones by rows: a row split makes each
+     * core read every weight the other just updated, which costs more than it saves when the batch is small.
+     */
+    private static final int COLUMN_SPLIT_MAX_ROWS = 32;
+
+    /**
      * Rows times parameters below which a step stays on one core: the two meeting points of a split step cost
      * about a microsecond, more than a tiny model's whole step (the phone-price MLP at batch 8 is 300k).
      */
@@ -222,7 +235,8 @@ public final class Trainer {
     public Trainer threads(int threads) {
         if (threads != 1 && threads != 2) throw new IllegalArgumentException("threads must be 1 or 2, got " + threads);
         rowSplit = threads == 2 && model.rowsIndependent() ? new RowSplitStep(model, loss, optimizer) : null;
-        if (rowSplit != null && xBatch.length > 0) rowSplit.prepare(xBatch.length / in);
+        columnSplit = threads == 2 && !model.denseChain().isEmpty() ? new ColumnSplitStep(model, loss, optimizer) : null;
+        if (xBatch.length > 0) prepare(xBatch.length / in);
         return this;
     }
 
@@ -236,6 +250,7 @@ public final class Trainer {
             gradOut = new float[batchSize * out];
         }
         if (rowSplit != null) rowSplit.prepare(batchSize);
+        if (columnSplit != null) columnSplit.prepare(batchSize);
     }
 
     /** Mean loss and accuracy over a data set in eval mode (dropout off, running statistics); restores the mode. */
