@@ -30,7 +30,7 @@ class TwoCoreStepTest {
     @Test
     void splitStepsFollowTheOneCoreSteps() {
         for (Supplier<Optimizer> opt : java.util.List.<Supplier<Optimizer>>of(() -> Optimizer.sgd(0.05, 0.9), () -> Optimizer.adam(1e-3))) {
-            for (int batch : new int[] {8, 17, 64}) {
+            for (int batch : new int[] {16, 17, 64}) {
                 KilnPhonePrice one = KilnPhonePrice.create(3), two = KilnPhonePrice.create(3);
                 Trainer serial = one.trainer(Loss.crossEntropy(), opt.get()).threads(1);
                 Trainer split = two.trainer(Loss.crossEntropy(), opt.get()).threads(2);
@@ -74,17 +74,20 @@ class TwoCoreStepTest {
     void aBadTargetOnEitherCoreIsReportedAndTheTrainerRecovers() {
         KilnPhonePrice model = KilnPhonePrice.create(1);
         Trainer trainer = model.trainer(Loss.crossEntropy(), Optimizer.sgd(0.01)).threads(2);
-        trainer.prepare(8);
-        float[][] d = data(8, 1);
         float[] before = model.parameterBuffer().clone();
-        for (int row : new int[] {1, 6}) { // rows 0-3 run on this thread, 4-7 on the second core
+        // A column split computes the loss on this thread; a row split on both, rows 0-31 here, 32-63 there.
+        for (int[] batchAndRow : new int[][] {{16, 1}, {16, 12}, {64, 3}, {64, 50}}) {
+            int batch = batchAndRow[0];
+            trainer.prepare(batch);
+            float[][] d = data(batch, 1);
             float[] y = d[1].clone();
-            y[row] = 9;
-            var e = assertThrows(IllegalArgumentException.class, () -> trainer.step(d[0], y, 8));
+            y[batchAndRow[1]] = 9;
+            var e = assertThrows(IllegalArgumentException.class, () -> trainer.step(d[0], y, batch));
             assertEquals("Target 9 is out of bounds.", e.getMessage());
             assertTrue(java.util.Arrays.equals(before, model.parameterBuffer()), "a failed step must not update parameters");
         }
-        float loss = trainer.step(d[0], d[1], 8);
+        float[][] d = data(16, 1);
+        float loss = trainer.step(d[0], d[1], 16);
         assertTrue(Float.isFinite(loss));
         assertFalse(java.util.Arrays.equals(before, model.parameterBuffer()));
     }
