@@ -71,7 +71,7 @@ public final class CompiledPhonePriceBench {
 
     /**
      * Median wall-clock and CPU-time samples/s of five one-second runs, on one core or two (the trainer's default:
-     * up to batch 32 each core computes half of every layer's outputs, above it half of the batch's rows).
+     * each core computes half of the batch's rows).
      */
     private static double[] measure(int batch, String opt, int threads, float[] x, float[] y) {
         KilnPhonePrice model = KilnPhonePrice.create(0, batch);

@@ -49,28 +49,5 @@ public interface CompiledModel {
      */
     boolean rowsIndependent();
 
-    /**
-     * The layers, when the model is only a chain of {@code Linear} layers with element-wise activations whose
-     * derivative reads the output; else empty. Such a model can split every layer's output features between two
-     * cores ({@link ColumnSplitStep}).
-     */
-    default java.util.List<DenseLayer> denseChain() { return java.util.List.of(); }
-
-    /**
-     * Adds the bias of dense-chain layer {@code layer} and applies its activation over columns {@code [lo, hi)} of
-     * the first {@code rows} rows of {@code out} (the layer's output, {@code out} features per row).
-     */
-    default void denseEpilogue(int layer, float[] out, int rows, int lo, int hi) {
-        throw new UnsupportedOperationException("not a dense chain");
-    }
-
-    /**
-     * {@code delta = dL/d(pre-activation)} of dense-chain layer {@code layer} from its output and {@code grad =
-     * dL/d(output)}, over columns {@code [lo, hi)} of the first {@code rows} rows.
-     */
-    default void denseActivationBackward(int layer, float[] out, float[] grad, float[] delta, int rows, int lo, int hi) {
-        throw new UnsupportedOperationException("not a dense chain");
-    }
-
     boolean isTraining();
 }

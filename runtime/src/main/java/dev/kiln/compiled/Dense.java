@@ -33,37 +33,26 @@ public final class Dense {
      */
     public static void matmulNT(float[] a, int aOff, int m, int k, float[] b, int bOff, int n, float[] c, int cOff,
                                 boolean accumulate) {
-        matmulNT(a, aOff, m, k, b, bOff, n, c, cOff, n, accumulate);
-    }
-
-    /**
-     * As above with rows of c {@code ldc} apart: a block of output columns of a wider layer, as when two cores
-     * each compute half of a layer's outputs.
-     */
-    public static void matmulNT(float[] a, int aOff, int m, int k, float[] b, int bOff, int n, float[] c, int cOff, int ldc,
-                                boolean accumulate) {
         if (packed(m, n, k)) {
-            Gemm.sgemmSerial(false, true, m, n, k, a, aOff, k, b, bOff, k, c, cOff, ldc, accumulate);
+            Gemm.sgemmSerial(false, true, m, n, k, a, aOff, k, b, bOff, k, c, cOff, n, accumulate);
             return;
         }
-        if (!accumulate) {
-            for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
-        }
+        if (!accumulate) java.util.Arrays.fill(c, cOff, cOff + m * n, 0f);
         if (Kernels.SCALAR || k < L) {
-            matmulNTScalar(a, aOff, m, k, b, bOff, n, c, cOff, ldc);
+            matmulNTScalar(a, aOff, m, k, b, bOff, n, c, cOff, true);
             return;
         }
         int i = 0;
         // Four rows of a against two rows of b: 8 accumulators, 6 loads per 8 FMAs, all in registers.
         for (; i + 4 <= m; i += 4) {
             int j = n - n % 2;
-            if (j > 0) nt4x2(a, aOff + i * k, k, b, bOff, j, c, cOff + i * ldc, ldc);
+            if (j > 0) nt4x2(a, aOff + i * k, k, b, bOff, j, c, cOff + i * n, n);
             for (; j < n; j++) {
-                for (int r = 0; r < 4; r++) c[cOff + (i + r) * ldc + j] += dot(a, aOff + (i + r) * k, b, bOff + j * k, k);
+                for (int r = 0; r < 4; r++) c[cOff + (i + r) * n + j] += dot(a, aOff + (i + r) * k, b, bOff + j * k, k);
             }
         }
         for (; i < m; i++) {
-            for (int j = 0; j < n; j++) c[cOff + i * ldc + j] += dot(a, aOff + i * k, b, bOff + j * k, k);
+            for (int j = 0; j < n; j++) c[cOff + i * n + j] += dot(a, aOff + i * k, b, bOff + j * k, k);
         }
     }
 
@@ -131,32 +120,20 @@ public final class Dense {
 
     /** {@code c[m x n] (+)= a[m x k] * b[k x n]}: the input gradient {@code dx = dy * W}. */
     public static void matmulNN(float[] a, int aOff, int m, int k, float[] b, int bOff, int n, float[] c, int cOff, boolean accumulate) {
-        matmulNN(a, aOff, k, m, k, b, bOff, n, c, cOff, accumulate);
-    }
-
-    /** As above with rows of a {@code lda} apart: a block of columns of a wider gradient. */
-    public static void matmulNN(float[] a, int aOff, int lda, int m, int k, float[] b, int bOff, int n, float[] c, int cOff,
-                                boolean accumulate) {
         if (packed(m, n, k)) {
-            Gemm.sgemmSerial(false, false, m, n, k, a, aOff, lda, b, bOff, n, c, cOff, n, accumulate);
+            Gemm.sgemmSerial(false, false, m, n, k, a, aOff, k, b, bOff, n, c, cOff, n, accumulate);
             return;
         }
-        broadcastGemm(a, aOff, lda, 1, m, k, b, bOff, n, c, cOff, accumulate);
+        broadcastGemm(a, aOff, k, 1, m, k, b, bOff, n, c, cOff, accumulate);
     }
 
     /** {@code c[m x n] (+)= a[k x m]^T * b[k x n]}: the weight gradient {@code dW = dy^T * x}. */
     public static void matmulTN(float[] a, int aOff, int m, int k, float[] b, int bOff, int n, float[] c, int cOff, boolean accumulate) {
-        matmulTN(a, aOff, m, m, k, b, bOff, n, c, cOff, accumulate);
-    }
-
-    /** As above with rows of a ({@code k} of them, {@code m} used) {@code lda} apart. */
-    public static void matmulTN(float[] a, int aOff, int lda, int m, int k, float[] b, int bOff, int n, float[] c, int cOff,
-                                boolean accumulate) {
         if (packed(m, n, k)) {
-            Gemm.sgemmSerial(true, false, m, n, k, a, aOff, lda, b, bOff, n, c, cOff, n, accumulate);
+            Gemm.sgemmSerial(true, false, m, n, k, a, aOff, m, b, bOff, n, c, cOff, n, accumulate);
             return;
         }
-        broadcastGemm(a, aOff, 1, lda, m, k, b, bOff, n, c, cOff, accumulate);
+        broadcastGemm(a, aOff, 1, m, m, k, b, bOff, n, c, cOff, accumulate);
     }
 
     /**
@@ -336,32 +313,27 @@ public final class Dense {
 
     /** {@code db[j] (+)= sum_i dy[i, j]} over m rows of n columns: the bias gradient. */
     public static void columnSums(float[] dy, int dyOff, int m, int n, float[] db, int dbOff, boolean accumulate) {
-        columnSums(dy, dyOff, n, m, n, db, dbOff, accumulate);
-    }
-
-    /** As above over rows {@code ld} apart. */
-    public static void columnSums(float[] dy, int dyOff, int ld, int m, int n, float[] db, int dbOff, boolean accumulate) {
         int bound = Kernels.SCALAR ? 0 : S.loopBound(n);
         int j = 0;
         for (; j < bound; j += L) {
             FloatVector acc = accumulate ? FloatVector.fromArray(S, db, dbOff + j) : FloatVector.zero(S);
-            for (int i = 0; i < m; i++) acc = acc.add(FloatVector.fromArray(S, dy, dyOff + i * ld + j));
+            for (int i = 0; i < m; i++) acc = acc.add(FloatVector.fromArray(S, dy, dyOff + i * n + j));
             acc.intoArray(db, dbOff + j);
         }
         for (; j < n; j++) {
             float s = accumulate ? db[dbOff + j] : 0f;
-            for (int i = 0; i < m; i++) s += dy[dyOff + i * ld + j];
+            for (int i = 0; i < m; i++) s += dy[dyOff + i * n + j];
             db[dbOff + j] = s;
         }
     }
 
-    /** Adds {@code a * b^T} to c (rows {@code ldc} apart), one dot product at a time. */
-    static void matmulNTScalar(float[] a, int aOff, int m, int k, float[] b, int bOff, int n, float[] c, int cOff, int ldc) {
+    static void matmulNTScalar(float[] a, int aOff, int m, int k, float[] b, int bOff, int n, float[] c, int cOff,
+                               boolean accumulate) {
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
-                float s = c[cOff + i * ldc + j];
+                float s = accumulate ? c[cOff + i * n + j] : 0f;
                 for (int q = 0; q < k; q++) s += a[aOff + i * k + q] * b[bOff + j * k + q];
-                c[cOff + i * ldc + j] = s;
+                c[cOff + i * n + j] = s;
             }
         }
     }

@@ -35,7 +35,6 @@ public final class Trainer {
     private Path checkpoint;
     private java.util.function.IntToDoubleFunction lrSchedule;
     private RowSplitStep rowSplit;
-    private ColumnSplitStep columnSplit;
 
     public Trainer(CompiledModel model, Loss loss, Optimizer optimizer) {
         this.model = model;
@@ -190,19 +189,12 @@ public final class Trainer {
      * gradient, backward, optimizer. Returns the mean loss. Allocates nothing after {@link #prepare}.
      */
     public float step(float[] x, float[] y, int n) {
-        if ((columnSplit != null || rowSplit != null) && n >= MIN_SPLIT_ROWS
-                && (long) n * model.parameterBuffer().length >= MIN_SPLIT_WORK) {
+        if (rowSplit != null && n >= MIN_SPLIT_ROWS && (long) n * model.parameterBuffer().length >= MIN_SPLIT_WORK) {
             SecondCore core = SecondCore.tryAcquire();
             if (core != null) {
                 try {
-                    float value;
-                    if (columnSplit != null && (rowSplit == null || n <= COLUMN_SPLIT_MAX_ROWS)) {
-                        value = columnSplit.step(core, x, y, n, gradOut);
-                        correctInLastStep = columnSplit.correct();
-                    } else {
-                        value = rowSplit.step(core, x, y, n, gradOut);
-                        correctInLastStep = rowSplit.correct();
-                    }
+                    float value = rowSplit.step(core, x, y, n, gradOut);
+                    correctInLastStep = rowSplit.correct();
                     return value;
                 } finally {
                     core.release();
@@ -218,17 +210,11 @@ public final class Trainer {
     }
 
     /**
-     * Smaller batches stay on one core: at batch 8 the phone-price MLP's step (about 60 µs) ran no faster on two
-     * cores, the meeting points and the cache lines crossing between cores eating the saving; from 16 rows on
-     * two cores were faster in most runs.
+     * Smaller batches stay on one core. At batch 8 the phone-price MLP's split step (4 rows a core) beat the one-core
+     * step in most runs, by 20-40%. (Splitting each layer's output features between the cores instead, so that no
+     * weight crosses between them, was tried and lost to the row split at batches 8 to 32.)
      */
-    private static final int MIN_SPLIT_ROWS = 16;
-
-    /**
-     * Batches from {@link #MIN_SPLIT_ROWS} up to this size split a dense chain's layers by columns, larger ones by rows: a row split makes each
-     * core read every weight the other just updated, which costs more than it saves when the batch is small.
-     */
-    private static final int COLUMN_SPLIT_MAX_ROWS = 32;
+    private static final int MIN_SPLIT_ROWS = 8;
 
     /**
      * Rows times parameters below which a step stays on one core: the two meeting points of a split step cost
@@ -243,7 +229,6 @@ public final class Trainer {
     public Trainer threads(int threads) {
         if (threads != 1 && threads != 2) throw new IllegalArgumentException("threads must be 1 or 2, got " + threads);
         rowSplit = threads == 2 && model.rowsIndependent() ? new RowSplitStep(model, loss, optimizer) : null;
-        columnSplit = threads == 2 && !model.denseChain().isEmpty() ? new ColumnSplitStep(model, loss, optimizer) : null;
         if (xBatch.length > 0) prepare(xBatch.length / in);
         return this;
     }
@@ -258,7 +243,6 @@ public final class Trainer {
             gradOut = new float[batchSize * out];
         }
         if (rowSplit != null) rowSplit.prepare(batchSize);
-        if (columnSplit != null) columnSplit.prepare(batchSize);
     }
 
     /** Mean loss and accuracy over a data set in eval mode (dropout off, running statistics); restores the mode. */

@@ -23,11 +23,11 @@ class DenseTest {
             float[] a = random(r, m * k + 2), b = random(r, n * k + 3);
             float[] c = new float[m * n + 1], ref = new float[m * n + 1];
             Dense.matmulNT(a, 2, m, k, b, 3, n, c, 1);
-            Dense.matmulNTScalar(a, 2, m, k, b, 3, n, ref, 1, n);
+            Dense.matmulNTScalar(a, 2, m, k, b, 3, n, ref, 1, false);
             assertClose(ref, c, m + "x" + k + "x" + n);
             // Accumulating adds a second product onto the first.
             Dense.matmulNT(a, 2, m, k, b, 3, n, c, 1, true);
-            Dense.matmulNTScalar(a, 2, m, k, b, 3, n, ref, 1, n);
+            Dense.matmulNTScalar(a, 2, m, k, b, 3, n, ref, 1, true);
             assertClose(ref, c, "accumulating " + m + "x" + k + "x" + n);
         }
     }
@@ -49,39 +49,6 @@ class DenseTest {
                 assertClose(ref, c, "TN " + m + "x" + k + "x" + n);
             }
         }
-    }
-
-    /** A block of columns [lo, lo + w) of a wider matrix, as each core of a column split reads and writes. */
-    @Test
-    void stridedColumnBlocksMatchScalar() {
-        SplittableRandom r = new SplittableRandom(3);
-        int lo = 3;
-        for (int m : SIZES) for (int k : SIZES) for (int w : SIZES) {
-            int wide = w + 5;
-            // NT: c[:, lo:lo+w] of a [m x wide] output.
-            float[] a = random(r, m * k), b = random(r, w * k);
-            float[] c = random(r, m * wide), ref = c.clone();
-            Dense.matmulNT(a, 0, m, k, b, 0, w, c, lo, wide, false);
-            for (int i = 0; i < m; i++) java.util.Arrays.fill(ref, i * wide + lo, i * wide + lo + w, 0f);
-            Dense.matmulNTScalar(a, 0, m, k, b, 0, w, ref, lo, wide);
-            assertClose(ref, c, "NT ldc " + m + "x" + k + "x" + w);
-            // NN: a is columns [lo, lo+k) of an [m x (k + 5)] gradient.
-            float[] g = random(r, m * (k + 5)), bn = random(r, k * w);
-            float[] cn = new float[m * w], refn = new float[m * w];
-            Dense.matmulNN(g, lo, k + 5, m, k, bn, 0, w, cn, 0, false);
-            Dense.broadcastGemmScalar(g, lo, k + 5, 1, m, k, bn, 0, w, refn, 0, false);
-            assertClose(refn, cn, "NN lda " + m + "x" + k + "x" + w);
-            // TN: a^T where a is columns [lo, lo+m) of a [k x (m + 5)] gradient.
-            float[] gt = random(r, k * (m + 5)), bt = random(r, k * w);
-            float[] ct = new float[m * w], reft = new float[m * w];
-            Dense.matmulTN(gt, lo, m + 5, m, k, bt, 0, w, ct, 0, false);
-            Dense.broadcastGemmScalar(gt, lo, 1, m + 5, m, k, bt, 0, w, reft, 0, false);
-            assertClose(reft, ct, "TN lda " + m + "x" + k + "x" + w);
-        }
-        float[] dy = {1, 2, 3, 4, 5, 6};
-        float[] db = new float[1];
-        Dense.columnSums(dy, 1, 3, 2, 1, db, 0, false); // column 1 of a [2 x 3] matrix
-        assertEquals(7f, db[0]);
     }
 
     @Test

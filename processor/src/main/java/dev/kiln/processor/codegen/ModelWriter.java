@@ -78,7 +78,6 @@ public final class ModelWriter {
         t.addMethod(ensureCapacity());
         lifecycle(t, self);
         passes(t);
-        new DenseChainWriter(plan).write(t);
         new TensorApiWriter(model, plan).write(t, self);
         return JavaFile.builder(pkg, t.build()).skipJavaLangImports(true).indent("    ").build();
     }
