@@ -41,7 +41,7 @@ class TrainingStepTest {
 
     @Test
     void aWarmTrainingStepAllocatesNothing() {
-        for (int batch : new int[] {8, 64})
+        for (int batch : new int[] {16, 64})
         for (Optimizer opt : new Optimizer[] {Optimizer.sgd(0.01, 0.9), Optimizer.adam(1e-3)}) {
             KilnPhonePrice model = KilnPhonePrice.create(1);
             Trainer trainer = model.trainer(Loss.crossEntropy(), opt);

@@ -30,7 +30,7 @@ class TwoCoreStepTest {
     @Test
     void splitStepsFollowTheOneCoreSteps() {
         for (Supplier<Optimizer> opt : java.util.List.<Supplier<Optimizer>>of(() -> Optimizer.sgd(0.05, 0.9), () -> Optimizer.adam(1e-3))) {
-            for (int batch : new int[] {8, 17, 64}) {
+            for (int batch : new int[] {16, 17, 64}) {
                 KilnPhonePrice one = KilnPhonePrice.create(3), two = KilnPhonePrice.create(3);
                 Trainer serial = one.trainer(Loss.crossEntropy(), opt.get()).threads(1);
                 Trainer split = two.trainer(Loss.crossEntropy(), opt.get()).threads(2);
@@ -76,7 +76,7 @@ class TwoCoreStepTest {
         Trainer trainer = model.trainer(Loss.crossEntropy(), Optimizer.sgd(0.01)).threads(2);
         float[] before = model.parameterBuffer().clone();
         // Rows 0 to n/2 - 1 run on this thread, the rest on the second core.
-        for (int[] batchAndRow : new int[][] {{8, 1}, {8, 6}, {64, 3}, {64, 50}}) {
+        for (int[] batchAndRow : new int[][] {{16, 1}, {16, 12}, {64, 3}, {64, 50}}) {
             int batch = batchAndRow[0];
             trainer.prepare(batch);
             float[][] d = data(batch, 1);
