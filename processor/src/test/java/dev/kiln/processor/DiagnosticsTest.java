@@ -148,6 +148,12 @@ class DiagnosticsTest {
                         "@Model(input = @Shape(value = 8, symbolic = \"T\")) abstract class M {",
                         "  @Linear(4) @Softmax(dim = 1) Layer fc;",
                         "}"),
+                // Only the last dimension is generated; another would silently normalise the wrong one.
+                c(Diagnostic.NOT_GENERATED, "M validates, but code generation for Softmax(dim=1) over [N, 5, 3] (only over the last "
+                                + "dimension) is not implemented yet, so no KilnM is written", 1,
+                        "@Model(input = @Shape({5, 3})) abstract class M {",
+                        "  @Softmax(dim = 1) Layer sm;",
+                        "}"),
                 c(Diagnostic.NOT_GENERATED, "M validates, but code generation for Embedding emb over a computed value or an @Input (token "
                                 + "indices come from the model input) is not implemented yet, so no KilnM is written", 1,
                         "@Model(input = @Shape(4)) abstract class M {",

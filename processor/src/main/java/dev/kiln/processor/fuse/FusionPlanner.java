@@ -31,6 +31,8 @@ public final class FusionPlanner {
     private final List<InitCall> defaults = new ArrayList<>(), custom = new ArrayList<>();
     private int paramOffset, stateOffset;
     private boolean dropout, batchNorm;
+    /** A sequence model's shapes have T dropped (RowView), which checked its softmax dims already. */
+    private boolean sequenceModel;
 
     /** Fresh planner per model: it accumulates layouts while walking. */
     public static PlanResult plan(InferredModel model) {
@@ -40,6 +42,7 @@ public final class FusionPlanner {
     private PlanResult run(InferredModel declared) {
         Optional<String> sequence = RowView.sequenceDim(declared);
         if (sequence.isPresent() && RowView.problem(declared).isPresent()) return new PlanResult.Unsupported(RowView.problem(declared).get());
+        sequenceModel = sequence.isPresent();
         InferredModel model = sequence.isPresent() ? RowView.of(declared) : declared;
         List<LayerDecl> extra = model.decl().layers().stream().filter(l -> l.op() instanceof LayerOp.Input).toList();
         // One input is the caller's array as it is; several are unpacked into planned arrays (see Buffer.Role.PACKED).
@@ -166,6 +169,7 @@ public final class FusionPlanner {
         Buffer delta = fused.isPresent() ? scratch(ident + "Delta", rows * outF) : out;
         steps.add(new Step.Dense(key, in, out, pre, delta, rows, inF, outF, w, b, fused, false));
         if (act.isPresent() && act.get().kind().rowWise()) {
+            requireLastDim(layer.decl().activation().get(), layer.out());
             return rowWise(act.get(), layer.out(), key, ident + "Act", out);
         }
         return out;
@@ -213,10 +217,20 @@ public final class FusionPlanner {
 
     private Buffer activation(LayerOp.Activation a, TensorShape shape, String key, String ident, Buffer in) {
         Step.Activation act = toActivation(a);
-        if (act.kind().rowWise()) return rowWise(act, shape, key, ident, in);
+        if (act.kind().rowWise()) {
+            requireLastDim(a, shape);
+            return rowWise(act, shape, key, ident, in);
+        }
         Buffer out = buffer(ident, in.perSample());
         steps.add(new Step.Elementwise(key, in, out, act, false));
         return out;
+    }
+
+    /** Softmax and LogSoftmax are generated over the last dimension only: any other dim would silently normalise that one. */
+    private void requireLastDim(LayerOp.Activation a, TensorShape shape) {
+        if (!sequenceModel && a.dim() != -1 && a.dim() != shape.rank()) {
+            throw new UnsupportedException(a.torchName() + "(dim=" + a.dim() + ") over " + shape + " (only over the last dimension)");
+        }
     }
 
     private Buffer rowWise(Step.Activation act, TensorShape shape, String key, String ident, Buffer in) {
