@@ -8,8 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link SecondCore} runs the second half on a {@link CompiledModel#replica replica} that shares the
  * parameters. Each writes the gradient of the whole batch's mean for its rows into its own gradient
  * buffer; once both are done, each core sums the two buffers over half of the parameters and applies the
- * optimizer there. So the step has two meeting points, both spin-waits on volatile counters: a step at
- * batch 8 is too short to afford a lock or a wake-up.
+ * optimizer there. So the step has two meeting points, both spin-waits on volatile counters: a step of
+ * tens of microseconds cannot afford a lock or a wake-up.
  *
  * <p>Only for models whose rows are independent (no BatchNorm, no dropout). The summed gradient differs
  * from the one-core step only by float rounding (two partial sums instead of one).
@@ -24,8 +24,9 @@ final class RowSplitStep implements Runnable {
     private float[] replicaX = new float[0], replicaGradOut = new float[0];
 
     // The step being run, written by the main thread before SecondCore.post publishes it.
-    private float[] x, y, gradOut;
-    private int rows, split, paramSplit, step;
+    private float[] x, y;
+    private int rows, split, step;
+    private final int paramSplit;
     private boolean aborted;
     // The replica's results, published by the volatile write of replicaDone.
     private double replicaLoss;
@@ -66,7 +67,6 @@ final class RowSplitStep implements Runnable {
         if (replica.isTraining() != model.isTraining()) replica.train(model.isTraining());
         this.x = x;
         this.y = y;
-        this.gradOut = gradOut;
         this.rows = n;
         this.split = n / 2;
         this.aborted = false;
