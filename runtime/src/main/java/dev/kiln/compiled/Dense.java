@@ -354,6 +354,17 @@ public final class Dense {
         return s;
     }
 
+    /** {@code dst[dOff + j] += src[sOff + j]} for {@code len} floats, eight lanes at a time. */
+    public static void addInto(float[] src, int sOff, float[] dst, int dOff, int len) {
+        int j = 0;
+        if (!Kernels.SCALAR) {
+            for (int bound = S.loopBound(len); j < bound; j += L) {
+                FloatVector.fromArray(S, src, sOff + j).add(FloatVector.fromArray(S, dst, dOff + j)).intoArray(dst, dOff + j);
+            }
+        }
+        for (; j < len; j++) dst[dOff + j] += src[sOff + j];
+    }
+
     /** {@code db[j] (+)= sum_i dy[i, j]} over m rows of n columns: the bias gradient. */
     public static void columnSums(float[] dy, int dyOff, int m, int n, float[] db, int dbOff, boolean accumulate) {
         int bound = Kernels.SCALAR ? 0 : S.loopBound(n);

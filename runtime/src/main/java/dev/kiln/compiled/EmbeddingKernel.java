@@ -1,8 +1,5 @@
 package dev.kiln.compiled;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
-
 /**
  * {@code nn.Embedding} over a flat float buffer: each index (carried as a float holding an exact integer, since
  * a compiled model's input is one float array) picks a row of the {@code [num, dim]} weight. The backward pass
@@ -10,9 +7,6 @@ import jdk.incubator.vector.VectorSpecies;
  * no gradient.
  */
 public final class EmbeddingKernel {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final int L = S.length();
-
     private EmbeddingKernel() {}
 
     /**
@@ -36,7 +30,7 @@ public final class EmbeddingKernel {
         for (int i = 0; i < count; i++) {
             // The forward pass has checked every index.
             int r = (int) indices[i];
-            if (r != paddingIdx) addRow(dy, i * dim, grads, weight + r * dim, dim);
+            if (r != paddingIdx) Dense.addInto(dy, i * dim, grads, weight + r * dim, dim);
         }
     }
 
@@ -47,15 +41,5 @@ public final class EmbeddingKernel {
         String what = v == Math.rint(v) ? "out of range" : "not a whole number";
         throw new IndexOutOfBoundsException("Embedding '" + layer + "': index " + v + " at " + where + " of the input is " + what
                 + "; expected an integer in [0, " + num + ")");
-    }
-
-    private static void addRow(float[] src, int s, float[] dst, int d, int len) {
-        int j = 0;
-        if (!Kernels.SCALAR) {
-            for (int bound = S.loopBound(len); j < bound; j += L) {
-                FloatVector.fromArray(S, src, s + j).add(FloatVector.fromArray(S, dst, d + j)).intoArray(dst, d + j);
-            }
-        }
-        for (; j < len; j++) dst[d + j] += src[s + j];
     }
 }

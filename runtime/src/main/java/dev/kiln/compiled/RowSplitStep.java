@@ -1,8 +1,5 @@
 package dev.kiln.compiled;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
-
 /**
  * A training step on two cores: this thread runs the first half of the batch's rows on the model, the
  * {@link SecondCore} runs the second half on a {@link CompiledModel#replica replica} that shares the
@@ -15,8 +12,6 @@ import jdk.incubator.vector.VectorSpecies;
  * from the one-core step only by float rounding (two partial sums instead of one).
  */
 final class RowSplitStep implements Runnable {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-
     private final CompiledModel model, replica;
     private final Loss loss;
     private final Optimizer optimizer;
@@ -129,14 +124,7 @@ final class RowSplitStep implements Runnable {
 
     /** Adds the replica's gradients into the model's over {@code [from, to)} and updates those parameters. */
     private void sumAndUpdate(int from, int to) {
-        float[] g = model.gradientBuffer(), g2 = replica.gradientBuffer();
-        int i = from;
-        if (!Kernels.SCALAR) {
-            for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
-                FloatVector.fromArray(S, g, i).add(FloatVector.fromArray(S, g2, i)).intoArray(g, i);
-            }
-        }
-        for (; i < to; i++) g[i] += g2[i];
-        optimizer.update(model.parameterBuffer(), g, from, to);
+        Dense.addInto(replica.gradientBuffer(), from, model.gradientBuffer(), from, to - from);
+        optimizer.update(model.parameterBuffer(), model.gradientBuffer(), from, to);
     }
 }
