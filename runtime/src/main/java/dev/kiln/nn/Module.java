@@ -1,13 +1,11 @@
 package dev.kiln.nn;
 
-import dev.kiln.autograd.GradMode;
 import dev.kiln.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * PyTorch's {@code nn.Module}: a tree of named parameters, buffers and child modules.
@@ -137,39 +135,10 @@ public abstract class Module {
 
     /** Copies values into this module's tensors; strict mode requires exactly the same keys. */
     public void loadStateDict(Map<String, Tensor> state, boolean strict) {
-        Map<String, Tensor> own = stateDict();
-        List<String> errors = new ArrayList<>();
-        if (strict) {
-            TreeSet<String> missing = new TreeSet<>(own.keySet());
-            missing.removeAll(state.keySet());
-            List<String> unexpected = state.keySet().stream().filter(k -> !own.containsKey(k)).toList();
-            if (!missing.isEmpty()) errors.add("Missing key(s) in state_dict: " + quoted(own.keySet().stream().filter(missing::contains).toList()) + ".");
-            if (!unexpected.isEmpty()) errors.add("Unexpected key(s) in state_dict: " + quoted(unexpected) + ".");
-        }
-        for (var e : state.entrySet()) {
-            Tensor target = own.get(e.getKey());
-            if (target != null && !target.shape().equals(e.getValue().shape())) {
-                errors.add("size mismatch for " + e.getKey() + ": copying a param with shape " + e.getValue().shape()
-                        + " from checkpoint, the shape in current model is " + target.shape() + ".");
-            }
-        }
-        if (!errors.isEmpty()) {
-            throw new IllegalArgumentException("Error(s) in loading state_dict for " + getClass().getSimpleName()
-                    + ":\n\t" + String.join("\n\t", errors));
-        }
-        try (var ignored = GradMode.noGrad()) {
-            for (var e : state.entrySet()) {
-                Tensor target = own.get(e.getKey());
-                if (target != null) target.copy_(e.getValue());
-            }
-        }
+        StateDictCopy.load(getClass().getSimpleName(), stateDict(), state, strict, "");
     }
 
     public void loadStateDict(Map<String, Tensor> state) { loadStateDict(state, true); }
-
-    private static String quoted(List<String> keys) {
-        return String.join(", ", keys.stream().map(k -> "\"" + k + "\"").toList());
-    }
 
     // ------------------------------------------------------------ printing
 
