@@ -65,19 +65,13 @@ public final class Gemm {
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k,
                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                              float[] c, int cOff, int ldc, boolean accumulate) {
-        check(transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb, c.length, cOff, ldc);
-        long work = (long) m * n * k;
-        if (!blocked(m, n, k)) {
-            scalarF(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        int threads = blocked(m, n, k) ? threads((long) m * n * k) : 1;
+        if (threads == 1) {
+            sgemmSerial(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
             return;
         }
-        int threads = threads(work);
-        if (threads > 1) {
-            SgemmKernel.parallel(threads, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb,
-                    c, cOff, ldc, accumulate);
-        } else {
-            SgemmKernel.serial(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
-        }
+        check(transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb, c.length, cOff, ldc);
+        SgemmKernel.parallel(threads, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
     }
 
     /**
