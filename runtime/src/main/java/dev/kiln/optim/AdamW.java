@@ -8,33 +8,22 @@ import java.util.List;
  * PyTorch 1.13's {@code torch.optim.AdamW} ({@code foreach=False}): Adam with decoupled weight
  * decay, which shrinks the parameter by {@code lr * weight_decay} instead of adding to the gradient.
  */
-public final class AdamW extends Optimizer<AdamW.Options> {
-
-    public record Options(double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad,
-                          boolean maximize) implements OptimizerOptions<Options> {
-        @Override public Options lr(double v) { return new Options(v, beta1, beta2, eps, weightDecay, amsgrad, maximize); }
-        public Options betas(double b1, double b2) { return new Options(lr, b1, b2, eps, weightDecay, amsgrad, maximize); }
-        public Options eps(double v) { return new Options(lr, beta1, beta2, v, weightDecay, amsgrad, maximize); }
-        public Options weightDecay(double v) { return new Options(lr, beta1, beta2, eps, v, amsgrad, maximize); }
-        public Options amsgrad(boolean v) { return new Options(lr, beta1, beta2, eps, weightDecay, v, maximize); }
-        public Options maximize(boolean v) { return new Options(lr, beta1, beta2, eps, weightDecay, amsgrad, v); }
-    }
-
-    /** lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False. */
-    public static Options options() { return new Options(1e-3, 0.9, 0.999, 1e-8, 1e-2, false, false); }
+public final class AdamW extends Optimizer<Adam.Options> {
+    /** lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False: Adam's options, but for the weight decay. */
+    public static Adam.Options options() { return new Adam.Options(1e-3, 0.9, 0.999, 1e-8, 1e-2, false, false); }
 
     public AdamW(List<Tensor> params) { this(params, options()); }
 
-    public AdamW(List<Tensor> params, Options options) { super(single(params, options), options); }
+    public AdamW(List<Tensor> params, Adam.Options options) { super(single(params, options), options); }
 
-    public AdamW(Options defaults, List<ParamGroup<Options>> groups) { super(groups, defaults); }
-
-    @Override
-    protected void validate(Options o) { AdamMoments.validate(o.lr(), o.beta1(), o.beta2(), o.eps(), o.weightDecay()); }
+    public AdamW(Adam.Options defaults, List<ParamGroup<Adam.Options>> groups) { super(groups, defaults); }
 
     @Override
-    protected void update(ParamGroup<Options> group) {
-        Options o = group.options();
+    protected void validate(Adam.Options o) { AdamMoments.validate(o.lr(), o.beta1(), o.beta2(), o.eps(), o.weightDecay()); }
+
+    @Override
+    protected void update(ParamGroup<Adam.Options> group) {
+        Adam.Options o = group.options();
         for (Tensor p : withGrad(group)) {
             var s = state(p);
             AdamMoments.initState(s, p, o.amsgrad());
