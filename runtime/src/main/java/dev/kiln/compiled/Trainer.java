@@ -210,8 +210,8 @@ public final class Trainer {
     }
 
     /**
-     * Smaller batches stay on one core. At batch 8 the phone-price MLP's split step (4 rows a core, a step of about
-     * 40 µs) swung between 0.6x and 1.4x the one-core rate from one JVM run to the next, while the one-core rate
+     * Smaller batches stay on one core. At batch 8 the phone-price MLP's split step (4 rows a core, a step of 60-80
+     * µs) swung between 0.6x and 1.4x the one-core rate from one JVM run to the next, while the one-core rate
      * held within 2%; from 16 rows on the split was faster in most runs. (Splitting each layer's output features
      * between the cores instead, so that no weight crosses between them, was tried and lost to the row split at
      * batches 8 to 32.)
