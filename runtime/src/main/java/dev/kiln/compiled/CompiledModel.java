@@ -50,4 +50,27 @@ public interface CompiledModel {
     boolean rowsIndependent();
 
     boolean isTraining();
+
+    /**
+     * The layers, when the model is only a chain of {@code Linear} layers with element-wise activations whose
+     * derivative reads the output; else empty. Such a model can split every layer's output features between two
+     * cores ({@link FeatureSplitStep}).
+     */
+    default java.util.List<DenseLayer> denseChain() { return java.util.List.of(); }
+
+    /**
+     * Adds the bias of dense-chain layer {@code layer} and applies its activation on {@code block}: output features
+     * {@code [lo, hi)} of the first {@code rows} rows, stored contiguously ({@code hi - lo} floats a row).
+     */
+    default void denseEpilogue(int layer, float[] block, int rows, int lo, int hi) {
+        throw new UnsupportedOperationException("not a dense chain");
+    }
+
+    /**
+     * Turns {@code delta}, a block of {@code dL/d(output)} of dense-chain layer {@code layer} (features {@code [lo, hi)},
+     * {@code hi - lo} floats a row), into {@code dL/d(pre-activation)}, reading the layer's whole output {@code out}.
+     */
+    default void denseActivationBackward(int layer, float[] out, float[] delta, int rows, int lo, int hi) {
+        throw new UnsupportedOperationException("not a dense chain");
+    }
 }

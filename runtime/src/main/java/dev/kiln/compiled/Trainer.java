@@ -35,6 +35,7 @@ public final class Trainer {
     private Path checkpoint;
     private java.util.function.IntToDoubleFunction lrSchedule;
     private RowSplitStep rowSplit;
+    private FeatureSplitStep featureSplit;
 
     public Trainer(CompiledModel model, Loss loss, Optimizer optimizer) {
         this.model = model;
@@ -189,10 +190,17 @@ public final class Trainer {
      * gradient, backward, optimizer. Returns the mean loss. Allocates nothing after {@link #prepare}.
      */
     public float step(float[] x, float[] y, int n) {
-        if (rowSplit != null && n >= MIN_SPLIT_ROWS && (long) n * model.parameterBuffer().length >= MIN_SPLIT_WORK) {
+        boolean features = featureSplit != null && n <= FEATURE_SPLIT_MAX_ROWS;
+        boolean split = features || rowSplit != null && n >= MIN_ROW_SPLIT_ROWS;
+        if (split && (long) n * model.parameterBuffer().length >= MIN_SPLIT_WORK) {
             SecondCore core = SecondCore.tryAcquire();
             if (core != null) {
                 try {
+                    if (features) {
+                        float value = featureSplit.step(core, x, y, n);
+                        correctInLastStep = featureSplit.correct();
+                        return value;
+                    }
                     float value = rowSplit.step(core, x, y, n, gradOut);
                     correctInLastStep = rowSplit.correct();
                     return value;
@@ -210,13 +218,16 @@ public final class Trainer {
     }
 
     /**
-     * Smaller batches stay on one core. At batch 8 the phone-price MLP's split step (4 rows a core, a step of 60-80
-     * µs) swung between 0.6x and 1.4x the one-core rate from one JVM run to the next, while the one-core rate
-     * held within 2%; from 16 rows on the split was faster in most runs. (Splitting each layer's output features
-     * between the cores instead, so that no weight crosses between them, was tried and lost to the row split at
-     * batches 8 to 32.)
+     * Batches up to this size of a chain of dense layers split each layer's output features between the cores
+     * ({@link FeatureSplitStep}); larger ones, and other models, split the batch's rows ({@link RowSplitStep}). With
+     * few rows a row split makes each core read every weight the other has just updated, for little arithmetic per
+     * weight: at batch 8 the phone-price MLP's row split ran 0.6x to 1.4x the one-core rate from one JVM run to the
+     * next, its feature split 1.2x to 1.5x.
      */
-    private static final int MIN_SPLIT_ROWS = 16;
+    private static final int FEATURE_SPLIT_MAX_ROWS = 32;
+
+    /** Rows from which a model that is not a dense chain splits its batch's rows between the cores. */
+    private static final int MIN_ROW_SPLIT_ROWS = 16;
 
     /**
      * Rows times parameters below which a step stays on one core: the two meeting points of a split step cost
@@ -225,12 +236,14 @@ public final class Trainer {
     private static final long MIN_SPLIT_WORK = 1 << 16;
 
     /**
-     * How many cores a step may use: 2 (the default, where the model's rows are independent and the machine has
-     * two processors) splits each batch's rows between this thread and a second core; 1 keeps steps on this thread.
+     * How many cores a step may use: 2 (the default, where the machine has two processors) splits each step between
+     * this thread and a second core, by features for a small batch of a dense chain, else by rows where the model's
+     * rows are independent; 1 keeps steps on this thread.
      */
     public Trainer threads(int threads) {
         if (threads != 1 && threads != 2) throw new IllegalArgumentException("threads must be 1 or 2, got " + threads);
         rowSplit = threads == 2 && model.rowsIndependent() ? new RowSplitStep(model, loss, optimizer) : null;
+        featureSplit = threads == 2 && model.denseChain().size() >= 2 ? new FeatureSplitStep(model, loss, optimizer) : null;
         if (xBatch.length > 0) prepare(xBatch.length / in);
         return this;
     }
@@ -245,6 +258,7 @@ public final class Trainer {
             gradOut = new float[batchSize * out];
         }
         if (rowSplit != null) rowSplit.prepare(batchSize);
+        if (featureSplit != null) featureSplit.prepare(Math.min(batchSize, FEATURE_SPLIT_MAX_ROWS));
     }
 
     /** Mean loss and accuracy over a data set in eval mode (dropout off, running statistics); restores the mode. */

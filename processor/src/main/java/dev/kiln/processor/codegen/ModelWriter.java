@@ -78,6 +78,7 @@ public final class ModelWriter {
         t.addMethod(ensureCapacity());
         lifecycle(t, self);
         passes(t);
+        new DenseChainWriter(plan).write(t);
         new TensorApiWriter(model, plan).write(t, self);
         return JavaFile.builder(pkg, t.build()).skipJavaLangImports(true).indent("    ").build();
     }

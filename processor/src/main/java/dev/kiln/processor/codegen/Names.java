@@ -8,6 +8,8 @@ import dev.kiln.processor.fuse.Plan;
 final class Names {
     static final String COMPILED = "dev.kiln.compiled";
     static final ClassName DENSE = ClassName.get(COMPILED, "Dense");
+    static final ClassName DENSE_LAYER = ClassName.get(COMPILED, "DenseLayer");
+    static final ClassName COLUMN_BLOCKS = ClassName.get(COMPILED, "ColumnBlocks");
     static final ClassName ROW_OPS = ClassName.get(COMPILED, "RowOps");
     static final ClassName GELU = ClassName.get(COMPILED, "GeluMath");
     static final ClassName BATCH_NORM = ClassName.get(COMPILED, "BatchNorm1d");

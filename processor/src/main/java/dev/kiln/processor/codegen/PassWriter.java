@@ -203,7 +203,7 @@ final class PassWriter {
     }
 
     /** Elementwise rules are plain expressions; the only parameter is LeakyReLU's slope and the GELU class. */
-    private static CodeBlock fill(String rule, Step.Activation a) {
+    static CodeBlock fill(String rule, Step.Activation a) {
         Map<String, Object> args = new HashMap<>();
         args.put("slope", Float.toString((float) a.slope()));
         args.put("gelu", Names.GELU);

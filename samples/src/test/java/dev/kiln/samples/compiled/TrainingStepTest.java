@@ -41,7 +41,8 @@ class TrainingStepTest {
 
     @Test
     void aWarmTrainingStepAllocatesNothing() {
-        for (int batch : new int[] {16, 64})
+        // 8 and 16 split each layer's features between the cores, 64 the batch's rows.
+        for (int batch : new int[] {8, 16, 64})
         for (Optimizer opt : new Optimizer[] {Optimizer.sgd(0.01, 0.9), Optimizer.adam(1e-3)}) {
             KilnPhonePrice model = KilnPhonePrice.create(1);
             Trainer trainer = model.trainer(Loss.crossEntropy(), opt);

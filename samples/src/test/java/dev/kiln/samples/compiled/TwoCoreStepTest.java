@@ -14,9 +14,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A step whose rows are split between two cores is the one-core step up to float rounding: the same
- * losses, accuracy counts and parameters after many steps, for SGD with momentum and Adam, even and odd
- * batches; a bad target on either core's rows is reported, and the trainer goes on working after it.
+ * A step split between two cores, by each layer's output features (batches up to 32 of this dense chain) or by the
+ * batch's rows (larger ones), is the one-core step up to float rounding: the same losses, accuracy counts and
+ * parameters after many steps, for SGD with momentum and Adam, even and odd batches; a bad target on either core's
+ * rows is reported, and the trainer goes on working after it as if the failed steps had not happened.
  */
 class TwoCoreStepTest {
     private static float[][] data(int samples, long seed) {
@@ -30,7 +31,7 @@ class TwoCoreStepTest {
     @Test
     void splitStepsFollowTheOneCoreSteps() {
         for (Supplier<Optimizer> opt : java.util.List.<Supplier<Optimizer>>of(() -> Optimizer.sgd(0.05, 0.9), () -> Optimizer.adam(1e-3))) {
-            for (int batch : new int[] {16, 17, 64}) {
+            for (int batch : new int[] {5, 8, 17, 32, 33, 64}) {
                 KilnPhonePrice one = KilnPhonePrice.create(3), two = KilnPhonePrice.create(3);
                 Trainer serial = one.trainer(Loss.crossEntropy(), opt.get()).threads(1);
                 Trainer split = two.trainer(Loss.crossEntropy(), opt.get()).threads(2);
@@ -60,23 +61,44 @@ class TwoCoreStepTest {
     }
 
     @Test
+    void theFeatureSplitAppliesEachLayersActivation() {
+        // Tanh layers go through the generated scalar rules of the block epilogue and backward, not the ReLU kernels.
+        KilnPhonePriceTanh one = KilnPhonePriceTanh.create(7), two = KilnPhonePriceTanh.create(7);
+        Trainer serial = one.trainer(Loss.crossEntropy(), Optimizer.sgd(0.1)).threads(1);
+        Trainer split = two.trainer(Loss.crossEntropy(), Optimizer.sgd(0.1)).threads(2);
+        serial.prepare(8);
+        split.prepare(8);
+        float[][] d = data(8 * 20, 7);
+        float[] xb = new float[8 * 20], yb = new float[8];
+        for (int s = 0; s < 20; s++) {
+            System.arraycopy(d[0], s * 8 * 20, xb, 0, 8 * 20);
+            System.arraycopy(d[1], s * 8, yb, 0, 8);
+            float a = serial.step(xb, yb, 8), b = split.step(xb, yb, 8);
+            assertEquals(a, b, 1e-5 * Math.abs(a), "loss at step " + s);
+        }
+        float[] p1 = one.parameterBuffer(), p2 = two.parameterBuffer();
+        for (int i = 0; i < p1.length; i++) assertEquals(p1[i], p2[i], 1e-5, "parameter " + i);
+    }
+
+    @Test
     void theAccuracyCountCoversBothHalves() {
         float[][] d = data(64, 5);
-        KilnPhonePrice model = KilnPhonePrice.create(5);
-        Trainer split = model.trainer(Loss.crossEntropy(), Optimizer.sgd(0.0)).threads(2);
-        Trainer serial = KilnPhonePrice.create(5).trainer(Loss.crossEntropy(), Optimizer.sgd(0.0)).threads(1);
-        var a = split.fit(d[0], d[1], 1, 64);
-        var b = serial.log(null).fit(d[0], d[1], 1, 64);
-        assertEquals(b.last("accuracy"), a.last("accuracy"), 1e-12);
+        for (int batch : new int[] {8, 64}) {
+            Trainer split = KilnPhonePrice.create(5).trainer(Loss.crossEntropy(), Optimizer.sgd(0.0)).threads(2).log(null);
+            Trainer serial = KilnPhonePrice.create(5).trainer(Loss.crossEntropy(), Optimizer.sgd(0.0)).threads(1).log(null);
+            var a = split.fit(d[0], d[1], 1, batch);
+            var b = serial.fit(d[0], d[1], 1, batch);
+            assertEquals(b.last("accuracy"), a.last("accuracy"), 1e-12, "batch " + batch);
+        }
     }
 
     @Test
     void aBadTargetOnEitherCoreIsReportedAndTheTrainerRecovers() {
-        KilnPhonePrice model = KilnPhonePrice.create(1);
-        Trainer trainer = model.trainer(Loss.crossEntropy(), Optimizer.sgd(0.01)).threads(2);
+        KilnPhonePrice model = KilnPhonePrice.create(1), reference = KilnPhonePrice.create(1);
+        Trainer trainer = model.trainer(Loss.crossEntropy(), Optimizer.adam(1e-2)).threads(2);
         float[] before = model.parameterBuffer().clone();
-        // Rows 0 to n/2 - 1 run on this thread, the rest on the second core.
-        for (int[] batchAndRow : new int[][] {{16, 1}, {16, 12}, {64, 3}, {64, 50}}) {
+        // Feature split (8, 16): both cores see every row. Row split (64): rows 0 to 31 on this thread, the rest on the other.
+        for (int[] batchAndRow : new int[][] {{8, 0}, {8, 7}, {16, 12}, {64, 3}, {64, 50}}) {
             int batch = batchAndRow[0];
             trainer.prepare(batch);
             float[][] d = data(batch, 1);
@@ -86,9 +108,18 @@ class TwoCoreStepTest {
             assertEquals("Target 9 is out of bounds.", e.getMessage());
             assertTrue(java.util.Arrays.equals(before, model.parameterBuffer()), "a failed step must not update parameters");
         }
-        float[][] d = data(16, 1);
-        float loss = trainer.step(d[0], d[1], 16);
-        assertTrue(Float.isFinite(loss));
+        // Adam's bias correction counts steps: the failed ones must not have counted.
+        Trainer serial = reference.trainer(Loss.crossEntropy(), Optimizer.adam(1e-2)).threads(1);
+        for (int batch : new int[] {8, 64}) {
+            float[][] d = data(batch, 2);
+            serial.prepare(batch);
+            float loss = trainer.step(d[0], d[1], batch);
+            assertEquals(serial.step(d[0], d[1], batch), loss, 1e-5 * Math.abs(loss));
+            float[] p = model.parameterBuffer(), q = reference.parameterBuffer();
+            // A miscounted step would change the first updates by several times lr (1e-2); rounding, amplified by
+            // Adam's division by small second moments, stays far below that.
+            for (int i = 0; i < p.length; i += 31) assertEquals(q[i], p[i], 1e-5, "parameter " + i + " after a good step of " + batch);
+        }
         assertFalse(java.util.Arrays.equals(before, model.parameterBuffer()));
     }
 }

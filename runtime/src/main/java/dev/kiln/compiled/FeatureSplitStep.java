@@ -1,0 +1,193 @@
+package dev.kiln.compiled;
+
+import java.util.List;
+
+/**
+ * A training step of a chain of dense layers on two cores, each owning a block of every layer's output
+ * features: its rows of the weight matrix, their gradients and their optimizer state are only ever touched
+ * by that core. This is the split for small batches: a row split would make each core read every weight the
+ * other just updated, and at batch 8 the arithmetic per weight is too little to pay for that.
+ * <ul>
+ *   <li>forward: each core computes its block of a layer's output into its own buffer (bias and activation in
+ *   generated code), copies it into the shared output, and waits for the other, since the next layer reads every
+ *   feature;</li>
+ *   <li>both cores compute the loss over the whole (small) output, so no meeting is needed there;</li>
+ *   <li>backward: each core turns its block of {@code dL/d(output)} into deltas, its weight and bias gradients
+ *   and its partial sum of {@code dL/d(input)}; after a meeting, each core adds the two partial sums over its
+ *   block of the layer below;</li>
+ *   <li>each core updates its own parameters.</li>
+ * </ul>
+ * The meetings are spin-waits on volatile counters: a step of tens of microseconds cannot afford a lock.
+ * Every kernel call works on contiguous blocks, and the element-wise passes are vectorised: a scalar ReLU
+ * backward with a data-dependent branch cost as much as the matrix products it sat between.
+ */
+final class FeatureSplitStep implements Runnable {
+    private final CompiledModel model;
+    private final Loss loss;
+    private final Optimizer optimizer;
+    private final DenseLayer[] layers;
+    /** Core 0 owns output features {@code [0, split[l])} of layer l, core 1 the rest. */
+    private final int[] split;
+    private final int outputs, phases;
+    private int capacity;
+    /** Per layer, {@code [rows, out]}: the whole output, each core writing its columns. */
+    private float[][] act;
+    /** Per core and layer, {@code [rows, owned features]}: that core's block of outputs, then of deltas. */
+    private float[][][] block;
+    /** Per core and layer, {@code [rows, in]}: that core's partial sum of the layer's input gradient. */
+    private float[][][] partial;
+    /** Per core, {@code [rows, outputs]}: the loss gradient, which both cores compute. */
+    private float[][] gradOut;
+
+    // The step being run: written by this thread before SecondCore.post publishes them.
+    private float[] x, y;
+    private int rows;
+    private long base;
+    private volatile boolean aborted;
+    /** How far each core has got: {@code base + phase}. */
+    private volatile long progress0, progress1;
+    private double lossSum;
+    private int correct;
+
+    FeatureSplitStep(CompiledModel model, Loss loss, Optimizer optimizer) {
+        this.model = model;
+        this.loss = loss;
+        this.optimizer = optimizer;
+        List<DenseLayer> chain = model.denseChain();
+        if (chain.size() < 2) throw new IllegalArgumentException("a feature split needs a chain of at least two dense layers");
+        this.layers = chain.toArray(DenseLayer[]::new);
+        this.split = new int[layers.length];
+        for (int l = 0; l < layers.length; l++) {
+            int out = layers[l].out();
+            // Whole vectors per core where the layer is wide enough.
+            split[l] = out >= 16 ? out / 2 & ~7 : out / 2;
+        }
+        this.outputs = layers[layers.length - 1].out();
+        // One meeting after each layer's forward, one after each backward but the first layer's.
+        this.phases = 2 * layers.length - 1;
+        prepare(model.capacity());
+    }
+
+    /** Sizes the buffers for batches of up to {@code batchSize} rows. */
+    void prepare(int batchSize) {
+        if (batchSize <= capacity) return;
+        capacity = batchSize;
+        int count = layers.length;
+        act = new float[count][];
+        block = new float[2][count][];
+        partial = new float[2][count][];
+        gradOut = new float[2][batchSize * outputs];
+        for (int l = 0; l < count; l++) {
+            act[l] = new float[batchSize * layers[l].out()];
+            for (int core = 0; core < 2; core++) {
+                block[core][l] = new float[batchSize * (hi(core, l) - lo(core, l))];
+                partial[core][l] = new float[batchSize * layers[l].in()];
+            }
+        }
+    }
+
+    /** Correct predictions of the last step (classification losses). */
+    int correct() { return correct; }
+
+    /** One step on {@code n} rows (at most the prepared batch) with the second core the caller acquired; returns the mean loss. */
+    float step(SecondCore core, float[] x, float[] y, int n) {
+        this.x = x;
+        this.y = y;
+        this.rows = n;
+        this.aborted = false;
+        base += phases + 1;
+        core.post(this);
+        try {
+            work(0);
+        } catch (RuntimeException | Error e) {
+            abort(0);
+            try {
+                core.join();
+            } catch (RuntimeException | Error second) {
+                e.addSuppressed(second);
+            }
+            throw e;
+        }
+        core.join();
+        return (float) (lossSum / loss.meanDivisor(n, outputs));
+    }
+
+    @Override
+    public void run() {
+        try {
+            work(1);
+        } catch (RuntimeException | Error e) {
+            abort(1);
+            throw e;
+        }
+    }
+
+    /** Releases the other core from every meeting of this step and tells it to stop. */
+    private void abort(int core) {
+        aborted = true;
+        if (core == 0) progress0 = base + phases;
+        else progress1 = base + phases;
+    }
+
+    private void work(int core) {
+        int count = layers.length, n = rows, phase = 0;
+        float[] params = model.parameterBuffer(), grads = model.gradientBuffer();
+        for (int l = 0; l < count; l++) {
+            DenseLayer d = layers[l];
+            int lo = lo(core, l), w = hi(core, l) - lo;
+            float[] own = block[core][l];
+            Dense.matmulNT(l == 0 ? x : act[l - 1], 0, n, d.in(), params, d.weight() + lo * d.in(), w, own, 0);
+            model.denseEpilogue(l, own, n, lo, lo + w);
+            ColumnBlocks.toColumns(own, n, w, act[l], d.out(), lo);
+            if (!meet(core, ++phase)) return;
+        }
+        float[] g = gradOut[core];
+        double lossValue = loss.sumAndGradient(act[count - 1], y, 0, n, outputs, g, n);
+        if (core == 0) {
+            lossSum = lossValue;
+            correct = loss.classification() ? Trainer.countCorrect(act[count - 1], y, 0, n, outputs) : 0;
+            // The step counts once its loss is known; the next meeting publishes this to the other core.
+            optimizer.begin();
+        }
+        for (int l = count - 1; l >= 0; l--) {
+            DenseLayer d = layers[l];
+            int lo = lo(core, l), w = hi(core, l) - lo;
+            float[] delta = block[core][l];
+            if (l == count - 1) ColumnBlocks.fromColumns(g, d.out(), lo, n, w, delta);
+            else ColumnBlocks.sumColumns(partial[0][l + 1], partial[1][l + 1], d.out(), lo, n, w, delta);
+            model.denseActivationBackward(l, act[l], delta, n, lo, lo + w);
+            if (d.bias() >= 0) Dense.columnSums(delta, 0, n, w, grads, d.bias() + lo, false);
+            Dense.matmulTN(delta, 0, w, n, l == 0 ? x : act[l - 1], 0, d.in(), grads, d.weight() + lo * d.in(), false);
+            if (l > 0) {
+                Dense.matmulNN(delta, 0, n, w, params, d.weight() + lo * d.in(), d.in(), partial[core][l], 0, false);
+                if (!meet(core, ++phase)) return;
+            }
+        }
+        for (int l = 0; l < count; l++) {
+            DenseLayer d = layers[l];
+            int lo = lo(core, l), hi = hi(core, l);
+            optimizer.update(params, grads, d.weight() + lo * d.in(), d.weight() + hi * d.in());
+            if (d.bias() >= 0) optimizer.update(params, grads, d.bias() + lo, d.bias() + hi);
+        }
+    }
+
+    private int lo(int core, int l) { return core == 0 ? 0 : split[l]; }
+
+    private int hi(int core, int l) { return core == 0 ? split[l] : layers[l].out(); }
+
+    /**
+     * Marks this core at {@code phase} of the step and waits until the other one is too; false when the other
+     * core failed, so this one stops without updating anything.
+     */
+    private boolean meet(int core, int phase) {
+        long target = base + phase;
+        if (core == 0) {
+            progress0 = target;
+            while (progress1 < target) Thread.onSpinWait();
+        } else {
+            progress1 = target;
+            while (progress0 < target) Thread.onSpinWait();
+        }
+        return !aborted;
+    }
+}
