@@ -38,6 +38,30 @@ public final class ColumnBlocks {
         for (int r = 0; r < rows; r++) System.arraycopy(full, r * width + lo, block, r * w, w);
     }
 
+    /**
+     * {@code block = g * W[:, lo:lo+w]}: columns {@code [lo, lo + w)} of the input gradient of a layer with {@code k}
+     * outputs, from its output gradient {@code g} ({@code rows x k}) and weight {@code W} ({@code k x width} from
+     * {@code params[weight]}); an axpy per output, as k is small here.
+     */
+    static void productColumns(float[] g, int rows, int k, float[] params, int weight, int width, int lo, int w, float[] block) {
+        java.util.Arrays.fill(block, 0, rows * w, 0f);
+        for (int r = 0; r < rows; r++) {
+            for (int q = 0; q < k; q++) axpy(g[r * k + q], params, weight + q * width + lo, block, r * w, w);
+        }
+    }
+
+    /** {@code dst[dOff + j] += s * src[sOff + j]} for {@code len} floats. */
+    private static void axpy(float s, float[] src, int sOff, float[] dst, int dOff, int len) {
+        int j = 0;
+        if (!Kernels.SCALAR) {
+            FloatVector sv = FloatVector.broadcast(S, s);
+            for (int bound = S.loopBound(len); j < bound; j += L) {
+                FloatVector.fromArray(S, src, sOff + j).fma(sv, FloatVector.fromArray(S, dst, dOff + j)).intoArray(dst, dOff + j);
+            }
+        }
+        for (; j < len; j++) dst[dOff + j] += s * src[sOff + j];
+    }
+
     /** {@code block = a[:, lo:lo+w] + b[:, lo:lo+w]}, where a and b have rows {@code width} apart. */
     static void sumColumns(float[] a, float[] b, int width, int lo, int rows, int w, float[] block) {
         for (int r = 0; r < rows; r++) {

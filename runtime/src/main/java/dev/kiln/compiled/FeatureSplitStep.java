@@ -28,7 +28,13 @@ final class FeatureSplitStep implements Runnable {
     private final DenseLayer[] layers;
     /** Core 0 owns output features {@code [0, split[l])} of layer l, core 1 the rest. */
     private final int[] split;
-    private final int outputs, phases;
+    private final int outputs, phases, backwardMeetings;
+    /**
+     * Whether both cores compute the last layer whole: a narrow output (a few classes) gives each core too little to
+     * pay for the two meetings around it, and each core can then take its block of the input gradient from the
+     * whole loss gradient without a partial sum.
+     */
+    private final boolean wholeLast;
     private int capacity;
     /** Per layer, {@code [rows, out]}: the whole output, each core writing its columns. */
     private float[][] act;
@@ -38,6 +44,8 @@ final class FeatureSplitStep implements Runnable {
     private float[][][] partial;
     /** Per core, {@code [rows, outputs]}: the loss gradient, which both cores compute. */
     private float[][] gradOut;
+    /** Per core, {@code [rows, outputs]}: the whole last layer's output, when both cores compute it. */
+    private float[][] lastOut;
 
     // The step being run: written by this thread before SecondCore.post publishes them.
     private float[] x, y;
@@ -48,6 +56,9 @@ final class FeatureSplitStep implements Runnable {
     private volatile long progress0, progress1;
     private double lossSum;
     private int correct;
+
+    /** Output features below which the last layer is computed whole on both cores. */
+    private static final int WHOLE_LAST_MAX_OUT = 16;
 
     FeatureSplitStep(CompiledModel model, Loss loss, Optimizer optimizer) {
         this.model = model;
@@ -63,8 +74,12 @@ final class FeatureSplitStep implements Runnable {
             split[l] = out >= 16 ? out / 2 & ~7 : out / 2;
         }
         this.outputs = layers[layers.length - 1].out();
-        // One meeting after each layer's forward, one after each backward but the first layer's.
-        this.phases = 2 * layers.length - 1;
+        this.wholeLast = outputs < WHOLE_LAST_MAX_OUT;
+        // One meeting after each split layer's forward, one after each backward but the first layer's and a whole last
+        // one's; without any of the latter, one before the updates, which read what the optimizer's begin() set on core 0.
+        int forwardMeetings = wholeLast ? layers.length - 1 : layers.length;
+        this.backwardMeetings = wholeLast ? layers.length - 2 : layers.length - 1;
+        this.phases = forwardMeetings + Math.max(1, backwardMeetings);
         prepare(model.capacity());
     }
 
@@ -77,6 +92,7 @@ final class FeatureSplitStep implements Runnable {
         block = new float[2][count][];
         partial = new float[2][count][];
         gradOut = new float[2][batchSize * outputs];
+        lastOut = new float[2][batchSize * outputs];
         for (int l = 0; l < count; l++) {
             act[l] = new float[batchSize * layers[l].out()];
             for (int core = 0; core < 2; core++) {
@@ -130,9 +146,9 @@ final class FeatureSplitStep implements Runnable {
     }
 
     private void work(int core) {
-        int count = layers.length, n = rows, phase = 0;
+        int count = layers.length, n = rows, phase = 0, split = wholeLast ? count - 1 : count;
         float[] params = model.parameterBuffer(), grads = model.gradientBuffer();
-        for (int l = 0; l < count; l++) {
+        for (int l = 0; l < split; l++) {
             DenseLayer d = layers[l];
             int lo = lo(core, l), w = hi(core, l) - lo;
             float[] own = block[core][l];
@@ -141,28 +157,44 @@ final class FeatureSplitStep implements Runnable {
             ColumnBlocks.toColumns(own, n, w, act[l], d.out(), lo);
             if (!meet(core, ++phase)) return;
         }
+        float[] output = act[count - 1];
+        if (wholeLast) {
+            DenseLayer d = layers[count - 1];
+            output = lastOut[core];
+            Dense.matmulNT(act[count - 2], 0, n, d.in(), params, d.weight(), outputs, output, 0);
+            model.denseEpilogue(count - 1, output, n, 0, outputs);
+        }
         float[] g = gradOut[core];
-        double lossValue = loss.sumAndGradient(act[count - 1], y, 0, n, outputs, g, n);
+        double lossValue = loss.sumAndGradient(output, y, 0, n, outputs, g, n);
         if (core == 0) {
             lossSum = lossValue;
-            correct = loss.classification() ? Trainer.countCorrect(act[count - 1], y, 0, n, outputs) : 0;
+            correct = loss.classification() ? Trainer.countCorrect(output, y, 0, n, outputs) : 0;
             // The step counts once its loss is known; the next meeting publishes this to the other core.
             optimizer.begin();
         }
+        if (wholeLast) model.denseActivationBackward(count - 1, output, g, n, 0, outputs);
         for (int l = count - 1; l >= 0; l--) {
             DenseLayer d = layers[l];
             int lo = lo(core, l), w = hi(core, l) - lo;
             float[] delta = block[core][l];
-            if (l == count - 1) ColumnBlocks.fromColumns(g, d.out(), lo, n, w, delta);
-            else ColumnBlocks.sumColumns(partial[0][l + 1], partial[1][l + 1], d.out(), lo, n, w, delta);
-            model.denseActivationBackward(l, act[l], delta, n, lo, lo + w);
+            if (l == count - 1) {
+                ColumnBlocks.fromColumns(g, d.out(), lo, n, w, delta);
+            } else if (wholeLast && l == count - 2) {
+                // This core's block of the last layer's input gradient, straight from the whole loss gradient.
+                DenseLayer last = layers[count - 1];
+                ColumnBlocks.productColumns(g, n, outputs, params, last.weight(), last.in(), lo, w, delta);
+            } else {
+                ColumnBlocks.sumColumns(partial[0][l + 1], partial[1][l + 1], d.out(), lo, n, w, delta);
+            }
+            if (!(wholeLast && l == count - 1)) model.denseActivationBackward(l, act[l], delta, n, lo, lo + w);
             if (d.bias() >= 0) Dense.columnSums(delta, 0, n, w, grads, d.bias() + lo, false);
             Dense.matmulTN(delta, 0, w, n, l == 0 ? x : act[l - 1], 0, d.in(), grads, d.weight() + lo * d.in(), false);
-            if (l > 0) {
+            if (l > 0 && !(wholeLast && l == count - 1)) {
                 Dense.matmulNN(delta, 0, n, w, params, d.weight() + lo * d.in(), d.in(), partial[core][l], 0, false);
                 if (!meet(core, ++phase)) return;
             }
         }
+        if (backwardMeetings == 0 && !meet(core, ++phase)) return;
         for (int l = 0; l < count; l++) {
             DenseLayer d = layers[l];
             int lo = lo(core, l), hi = hi(core, l);

@@ -25,7 +25,7 @@ public final class Trainer {
     private final Optimizer optimizer;
     private final int in, out, targetSize;
     private float[] xBatch = new float[0], yBatch = new float[0], gradOut = new float[0];
-    private int correctInLastStep;
+    private int correctInLastStep, coresInLastStep;
     private PrintStream log = System.out;
     private boolean progress = true;
     private long shuffleSeed = 0;
@@ -195,6 +195,7 @@ public final class Trainer {
         if (split && (long) n * model.parameterBuffer().length >= MIN_SPLIT_WORK) {
             SecondCore core = SecondCore.tryAcquire();
             if (core != null) {
+                coresInLastStep = 2;
                 try {
                     if (features) {
                         float value = featureSplit.step(core, x, y, n);
@@ -209,6 +210,7 @@ public final class Trainer {
                 }
             }
         }
+        coresInLastStep = 1;
         float[] output = model.forward(x, n);
         float value = loss.forwardBackward(output, y, n, out, gradOut);
         correctInLastStep = loss.classification() ? countCorrect(output, y, 0, n, out) : 0;
@@ -216,6 +218,9 @@ public final class Trainer {
         optimizer.step(model.parameterBuffer(), model.gradientBuffer());
         return value;
     }
+
+    /** How many cores ran the last {@link #step}: 2 where it was split (see {@link #threads}), else 1. */
+    public int coresInLastStep() { return coresInLastStep; }
 
     /**
      * Batches up to this size of a chain of dense layers split each layer's output features between the cores

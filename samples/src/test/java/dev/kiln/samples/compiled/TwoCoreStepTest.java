@@ -20,6 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * rows is reported, and the trainer goes on working after it as if the failed steps had not happened.
  */
 class TwoCoreStepTest {
+    /** What a split step runs on: one core where the machine has only one. */
+    private static final int CORES = Math.min(2, Runtime.getRuntime().availableProcessors());
+
     private static float[][] data(int samples, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] x = new float[samples * 20], y = new float[samples];
@@ -44,6 +47,7 @@ class TwoCoreStepTest {
                     System.arraycopy(d[1], s * batch, yb, 0, batch);
                     float a = serial.step(xb, yb, batch), b = split.step(xb, yb, batch);
                     assertEquals(a, b, 1e-5 * Math.abs(a), "loss at step " + s + ", batch " + batch);
+                    assertEquals(CORES, split.coresInLastStep(), "batch " + batch);
                 }
                 float[] p1 = one.parameterBuffer(), p2 = two.parameterBuffer();
                 double maxDiff = 0, maxAbs = 0;
@@ -75,9 +79,32 @@ class TwoCoreStepTest {
             System.arraycopy(d[1], s * 8, yb, 0, 8);
             float a = serial.step(xb, yb, 8), b = split.step(xb, yb, 8);
             assertEquals(a, b, 1e-5 * Math.abs(a), "loss at step " + s);
+            assertEquals(CORES, split.coresInLastStep());
         }
         float[] p1 = one.parameterBuffer(), p2 = two.parameterBuffer();
         for (int i = 0; i < p1.length; i++) assertEquals(p1[i], p2[i], 1e-5, "parameter " + i);
+    }
+
+    @Test
+    void aTwoLayerChainWithANarrowOutputSplitsToo() {
+        // MSE over 2 outputs and LeakyReLU's rule, on a chain whose split has no meeting inside the backward pass.
+        KilnTestWideRegressor one = KilnTestWideRegressor.create(3), two = KilnTestWideRegressor.create(3);
+        Trainer serial = one.trainer(Loss.mse(), Optimizer.adam(1e-3)).threads(1);
+        Trainer split = two.trainer(Loss.mse(), Optimizer.adam(1e-3)).threads(2);
+        serial.prepare(8);
+        split.prepare(8);
+        SplittableRandom r = new SplittableRandom(11);
+        float[] x = new float[8 * 30], y = new float[8 * 2];
+        for (int s = 0; s < 25; s++) {
+            for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+            for (int i = 0; i < y.length; i++) y[i] = x[i] - 0.5f * x[i + 5];
+            float a = serial.step(x, y, 8), b = split.step(x, y, 8);
+            assertEquals(a, b, 1e-5 * Math.abs(a), "loss at step " + s);
+            assertEquals(CORES, split.coresInLastStep());
+        }
+        float[] p1 = one.parameterBuffer(), p2 = two.parameterBuffer();
+        for (int i = 0; i < p1.length; i++) assertEquals(p1[i], p2[i], 2e-5, "parameter " + i);
+        assertFalse(java.util.Arrays.equals(KilnTestWideRegressor.create(3).parameterBuffer(), p2), "the split steps trained");
     }
 
     @Test
