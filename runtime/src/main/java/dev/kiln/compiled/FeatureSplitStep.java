@@ -52,7 +52,7 @@ final class FeatureSplitStep implements Runnable {
     private int rows;
     private long base;
     private volatile boolean aborted;
-    /** How far each core has got: {@code base + phase}. */
+    /** How far each core has got: {@code base} plus the meetings it has reached in the current step. */
     private volatile long progress0, progress1;
     private double lossSum;
     private int correct;
@@ -146,36 +146,58 @@ final class FeatureSplitStep implements Runnable {
     }
 
     private void work(int core) {
-        int count = layers.length, n = rows, phase = 0, split = wholeLast ? count - 1 : count;
-        float[] params = model.parameterBuffer(), grads = model.gradientBuffer();
-        for (int l = 0; l < split; l++) {
+        try {
+            forward(core);
+            float[] output = wholeLast ? lastOut[core] : act[layers.length - 1];
+            lossAndGradient(core, output);
+            backward(core, output);
+            if (backwardMeetings == 0) meet(core);
+            update(core);
+        } catch (OtherCoreFailed stop) {
+            // The other core's exception is the one reported; this core leaves its parameters as they were.
+        }
+    }
+
+    /** Each core's block of every split layer's output, then the whole last layer on both where it is narrow. */
+    private void forward(int core) {
+        int count = layers.length, n = rows;
+        float[] params = model.parameterBuffer();
+        for (int l = 0; l < (wholeLast ? count - 1 : count); l++) {
             DenseLayer d = layers[l];
             int lo = lo(core, l), w = hi(core, l) - lo;
             float[] own = block[core][l];
             Dense.matmulNT(l == 0 ? x : act[l - 1], 0, n, d.in(), params, d.weight() + lo * d.in(), w, own, 0);
             model.denseEpilogue(l, own, n, lo, lo + w);
             ColumnBlocks.toColumns(own, n, w, act[l], d.out(), lo);
-            if (!meet(core, ++phase)) return;
+            meet(core);
         }
-        float[] output = act[count - 1];
         if (wholeLast) {
             DenseLayer d = layers[count - 1];
-            output = lastOut[core];
-            Dense.matmulNT(act[count - 2], 0, n, d.in(), params, d.weight(), outputs, output, 0);
-            model.denseEpilogue(count - 1, output, n, 0, outputs);
+            Dense.matmulNT(act[count - 2], 0, n, d.in(), params, d.weight(), outputs, lastOut[core], 0);
+            model.denseEpilogue(count - 1, lastOut[core], n, 0, outputs);
         }
-        float[] g = gradOut[core];
-        double lossValue = loss.sumAndGradient(output, y, 0, n, outputs, g, n);
+    }
+
+    /** Both cores compute the loss gradient; core 0 keeps the loss and accuracy and starts the optimizer's step. */
+    private void lossAndGradient(int core, float[] output) {
+        double lossValue = loss.sumAndGradient(output, y, 0, rows, outputs, gradOut[core], rows);
         if (core == 0) {
             lossSum = lossValue;
-            correct = loss.classification() ? Trainer.countCorrect(output, y, 0, n, outputs) : 0;
+            correct = loss.classification() ? Trainer.countCorrect(output, y, 0, rows, outputs) : 0;
             // The step counts once its loss is known; the next meeting publishes this to the other core.
             optimizer.begin();
         }
+    }
+
+    /** Deltas, weight and bias gradients of this core's blocks, layer by layer down, meeting to add partial input gradients. */
+    private void backward(int core, float[] output) {
+        int count = layers.length, n = rows;
+        float[] params = model.parameterBuffer(), grads = model.gradientBuffer(), g = gradOut[core];
         if (wholeLast) model.denseActivationBackward(count - 1, output, g, n, 0, outputs);
         for (int l = count - 1; l >= 0; l--) {
             DenseLayer d = layers[l];
             int lo = lo(core, l), w = hi(core, l) - lo;
+            boolean whole = wholeLast && l == count - 1;
             float[] delta = block[core][l];
             if (l == count - 1) {
                 ColumnBlocks.fromColumns(g, d.out(), lo, n, w, delta);
@@ -186,16 +208,20 @@ final class FeatureSplitStep implements Runnable {
             } else {
                 ColumnBlocks.sumColumns(partial[0][l + 1], partial[1][l + 1], d.out(), lo, n, w, delta);
             }
-            if (!(wholeLast && l == count - 1)) model.denseActivationBackward(l, act[l], delta, n, lo, lo + w);
+            if (!whole) model.denseActivationBackward(l, act[l], delta, n, lo, lo + w);
             if (d.bias() >= 0) Dense.columnSums(delta, 0, n, w, grads, d.bias() + lo, false);
             Dense.matmulTN(delta, 0, w, n, l == 0 ? x : act[l - 1], 0, d.in(), grads, d.weight() + lo * d.in(), false);
-            if (l > 0 && !(wholeLast && l == count - 1)) {
+            if (l > 0 && !whole) {
                 Dense.matmulNN(delta, 0, n, w, params, d.weight() + lo * d.in(), d.in(), partial[core][l], 0, false);
-                if (!meet(core, ++phase)) return;
+                meet(core);
             }
         }
-        if (backwardMeetings == 0 && !meet(core, ++phase)) return;
-        for (int l = 0; l < count; l++) {
+    }
+
+    /** The optimizer over this core's weight rows and biases. */
+    private void update(int core) {
+        float[] params = model.parameterBuffer(), grads = model.gradientBuffer();
+        for (int l = 0; l < layers.length; l++) {
             DenseLayer d = layers[l];
             int lo = lo(core, l), hi = hi(core, l);
             optimizer.update(params, grads, d.weight() + lo * d.in(), d.weight() + hi * d.in());
@@ -208,11 +234,12 @@ final class FeatureSplitStep implements Runnable {
     private int hi(int core, int l) { return core == 0 ? split[l] : layers[l].out(); }
 
     /**
-     * Marks this core at {@code phase} of the step and waits until the other one is too; false when the other
-     * core failed, so this one stops without updating anything.
+     * Marks this core at its next meeting of the step and waits until the other one is there too; throws
+     * {@link OtherCoreFailed} when the other core failed, so this one stops without updating anything.
      */
-    private boolean meet(int core, int phase) {
-        long target = base + phase;
+    private void meet(int core) {
+        // Each core's progress is only written by that core: a step starts it at base, each meeting adds one.
+        long target = Math.max(core == 0 ? progress0 : progress1, base) + 1;
         if (core == 0) {
             progress0 = target;
             while (progress1 < target) Thread.onSpinWait();
@@ -220,6 +247,13 @@ final class FeatureSplitStep implements Runnable {
             progress1 = target;
             while (progress0 < target) Thread.onSpinWait();
         }
-        return !aborted;
+        if (aborted) throw OtherCoreFailed.INSTANCE;
+    }
+
+    /** Unwinds a core's work when the other core failed; one shared instance without a stack trace, as it is no error. */
+    private static final class OtherCoreFailed extends RuntimeException {
+        static final OtherCoreFailed INSTANCE = new OtherCoreFailed();
+
+        private OtherCoreFailed() { super(null, null, false, false); }
     }
 }
