@@ -8,7 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The Vector API kernels against their scalar twins, over shapes that hit every tile and tail path. */
 class DenseTest {
-    private static final int[] SIZES = {1, 3, 4, 5, 8, 17, 20, 33};
+    /** 24 is one tile of three vectors: 33, 40 and 50 add one, a pair and a masked remainder after whole tiles. */
+    private static final int[] SIZES = {1, 3, 4, 5, 8, 17, 20, 33, 40, 50};
 
     private static float[] random(SplittableRandom r, int n) {
         float[] a = new float[n];
@@ -49,6 +50,24 @@ class DenseTest {
                 assertClose(ref, c, "TN " + m + "x" + k + "x" + n);
             }
         }
+    }
+
+    @Test
+    void deepProductsGoThroughThePackedGemmAndAgree() {
+        // Past a depth of 256 the input and weight gradients of larger products are packed.
+        SplittableRandom r = new SplittableRandom(3);
+        int m = 20, k = 300, n = 30;
+        float[] a = random(r, m * k), b = random(r, k * n), init = random(r, m * n);
+        float[] c = init.clone(), ref = init.clone();
+        Dense.matmulNN(a, 0, m, k, b, 0, n, c, 0, true);
+        Dense.broadcastGemmScalar(a, 0, k, 1, m, k, b, 0, n, ref, 0, true);
+        assertClose(ref, c, "NN deep");
+        float[] t = random(r, k * m);
+        c = init.clone();
+        ref = init.clone();
+        Dense.matmulTN(t, 0, m, k, b, 0, n, c, 0, false);
+        Dense.broadcastGemmScalar(t, 0, 1, m, m, k, b, 0, n, ref, 0, false);
+        assertClose(ref, c, "TN deep");
     }
 
     @Test
