@@ -38,6 +38,12 @@ public final class Dense {
             return;
         }
         if (!accumulate) java.util.Arrays.fill(c, cOff, cOff + m * n, 0f);
+        if (RowLanesProduct.suits(m, k)) {
+            int done = RowLanesProduct.addProduct(a, aOff, m, k, b, bOff, n, c, cOff);
+            aOff += done * k;
+            cOff += done * n;
+            m -= done;
+        }
         if (Kernels.SCALAR || k < L) {
             matmulNTScalar(a, aOff, m, k, b, bOff, n, c, cOff, true);
             return;
