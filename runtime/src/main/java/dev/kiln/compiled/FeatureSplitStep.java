@@ -242,10 +242,10 @@ final class FeatureSplitStep implements Runnable {
         long target = Math.max(core == 0 ? progress0 : progress1, base) + 1;
         if (core == 0) {
             progress0 = target;
-            while (progress1 < target) Thread.onSpinWait();
+            for (long t = 0; progress1 < target; ) t = SpinWait.pause(t);
         } else {
             progress1 = target;
-            while (progress0 < target) Thread.onSpinWait();
+            for (long t = 0; progress0 < target; ) t = SpinWait.pause(t);
         }
         if (aborted) throw OtherCoreFailed.INSTANCE;
     }

@@ -82,7 +82,7 @@ final class RowSplitStep implements Runnable {
             }
             throw e;
         }
-        while (replicaDone != stepNo) Thread.onSpinWait();
+        for (long t = 0; replicaDone != stepNo; ) t = SpinWait.pause(t);
         if (!replicaOk) {
             abort(stepNo);
             core.join(); // rethrows the replica's exception
@@ -118,7 +118,7 @@ final class RowSplitStep implements Runnable {
         } finally {
             replicaDone = stepNo;
         }
-        while (mainDone != stepNo) Thread.onSpinWait();
+        for (long t = 0; mainDone != stepNo; ) t = SpinWait.pause(t);
         if (!aborted) sumAndUpdate(paramSplit, model.parameterBuffer().length);
     }
 

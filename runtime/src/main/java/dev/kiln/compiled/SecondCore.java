@@ -48,7 +48,7 @@ final class SecondCore {
     /** Waits for the posted task; rethrows what it threw. */
     void join() {
         int expected = posted;
-        while (done != expected) Thread.onSpinWait();
+        for (long t = 0; done != expected; ) t = SpinWait.pause(t);
         Throwable t = failure;
         if (t != null) {
             failure = null;
@@ -81,7 +81,8 @@ final class SecondCore {
         long since = System.nanoTime();
         while (posted == seen) {
             if (System.nanoTime() - since < SPIN_NANOS) {
-                Thread.onSpinWait();
+                // Spins, then yields (see SpinWait): the next step usually comes within microseconds.
+                SpinWait.pause(since);
                 continue;
             }
             // Dekker-style handshake with post(): either it sees sleeping and unparks, or we see its post.
