@@ -17,7 +17,7 @@ import java.util.List;
  *   block of the layer below;</li>
  *   <li>each core updates its own parameters.</li>
  * </ul>
- * The meetings are spin-waits on volatile counters: a step of tens of microseconds cannot afford a lock.
+ * The meetings wait on volatile counters ({@link SpinWait}): a step of tens of microseconds cannot afford a lock.
  * Every kernel call works on contiguous blocks, and the element-wise passes are vectorised: a scalar ReLU
  * backward with a data-dependent branch cost as much as the matrix products it sat between.
  */

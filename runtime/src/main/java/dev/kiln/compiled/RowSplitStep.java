@@ -5,7 +5,7 @@ package dev.kiln.compiled;
  * {@link SecondCore} runs the second half on a {@link CompiledModel#replica replica} that shares the
  * parameters. Each writes the gradient of the whole batch's mean for its rows into its own gradient
  * buffer; once both are done, each core sums the two buffers over half of the parameters and applies the
- * optimizer there. So the step has two meeting points, both spin-waits on volatile counters: a step of
+ * optimizer there. So the step has two meeting points, both waits on volatile counters ({@link SpinWait}): a step of
  * tens of microseconds cannot afford a lock or a wake-up.
  *
  * <p>Only for models whose rows are independent (no BatchNorm, no dropout). The summed gradient differs

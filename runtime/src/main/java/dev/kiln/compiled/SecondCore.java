@@ -6,7 +6,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * One extra core for compiled training steps: a daemon thread that runs one posted task at a time. A
  * training step at batch 8 lasts tens of microseconds, far less than waking a parked thread takes, so
- * the thread spins between tasks and parks only after {@link #SPIN_NANOS} without work.
+ * the thread spins (yielding after a while, see {@link SpinWait}) between tasks and parks only after
+ * {@link #SPIN_NANOS} without work.
  *
  * <p>There is one per JVM. A trainer {@link #tryAcquire acquires} it for a step and releases it after;
  * a trainer that finds it taken (another thread is training) runs that step on one core. Posting

@@ -227,7 +227,7 @@ public final class Trainer {
      * ({@link FeatureSplitStep}); larger ones, and other models, split the batch's rows ({@link RowSplitStep}). With
      * few rows a row split makes each core read every weight the other has just updated, for little arithmetic per
      * weight: at batch 8 the phone-price MLP's row split ran 0.6x to 1.4x the one-core rate from one JVM run to the
-     * next, its feature split 1.2x to 1.5x.
+     * next, its feature split 1.4x to 1.6x.
      */
     private static final int FEATURE_SPLIT_MAX_ROWS = 32;
 
