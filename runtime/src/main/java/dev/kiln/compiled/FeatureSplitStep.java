@@ -117,11 +117,7 @@ final class FeatureSplitStep implements Runnable {
             work(0);
         } catch (RuntimeException | Error e) {
             abort(0);
-            try {
-                core.join();
-            } catch (RuntimeException | Error second) {
-                e.addSuppressed(second);
-            }
+            core.joinAfter(e);
             throw e;
         }
         core.join();

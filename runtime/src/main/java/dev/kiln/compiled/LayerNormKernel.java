@@ -24,7 +24,7 @@ public final class LayerNormKernel {
                                int beta, float eps) {
         for (int r = 0; r < rows; r++) {
             int off = r * cols;
-            float mean = sum(x, off, cols) / cols;
+            float mean = Dense.sum(x, off, cols) / cols;
             float inv = (float) (1.0 / Math.sqrt(squaredDeviations(x, off, cols, mean) / cols + eps));
             invStd[r] = inv;
             normalise(x, off, cols, mean, inv, xhat, y, params, gamma, beta);
@@ -48,18 +48,6 @@ public final class LayerNormKernel {
         }
         if (!computeInputGrad) return;
         for (int r = 0; r < rows; r++) inputGradient(dy, xhat, invStd[r], r * cols, cols, params, gamma, dx, accumulateInput);
-    }
-
-    private static float sum(float[] a, int off, int len) {
-        int j = 0;
-        float s = 0f;
-        if (!Kernels.SCALAR) {
-            FloatVector acc = FloatVector.zero(S);
-            for (int bound = S.loopBound(len); j < bound; j += L) acc = acc.add(FloatVector.fromArray(S, a, off + j));
-            s = acc.reduceLanes(VectorOperators.ADD);
-        }
-        for (; j < len; j++) s += a[off + j];
-        return s;
     }
 
     private static float squaredDeviations(float[] a, int off, int len, float mean) {

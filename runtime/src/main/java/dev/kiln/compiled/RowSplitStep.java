@@ -75,11 +75,7 @@ final class RowSplitStep implements Runnable {
             model.backwardParameters(gradOut, split);
         } catch (RuntimeException | Error e) {
             abort(stepNo);
-            try {
-                core.join();
-            } catch (RuntimeException | Error second) {
-                e.addSuppressed(second);
-            }
+            core.joinAfter(e);
             throw e;
         }
         for (long t = 0; replicaDone != stepNo; ) t = SpinWait.pause(t);

@@ -59,6 +59,18 @@ final class SecondCore {
         }
     }
 
+    /**
+     * Waits for the posted task after this thread's share of the step threw {@code first} (which the caller then
+     * rethrows), attaching the second core's exception, if any, to it as suppressed.
+     */
+    void joinAfter(Throwable first) {
+        try {
+            join();
+        } catch (RuntimeException | Error second) {
+            first.addSuppressed(second);
+        }
+    }
+
     private synchronized void ensureStarted() {
         if (thread != null) return;
         thread = Thread.ofPlatform().daemon().name("kiln-second-core").start(this::serve);
