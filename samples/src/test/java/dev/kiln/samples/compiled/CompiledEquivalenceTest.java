@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
+import static dev.kiln.samples.compiled.TensorAsserts.assertCloseToScale;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,11 +45,11 @@ class CompiledEquivalenceTest {
         y.mul(g).sum().backward();
 
         Tensor yc = model.forward(x);
-        assertClose(y, yc, 1e-5, "output");
+        assertCloseToScale(y, yc, 1e-5, "output");
         model.zeroGrad();
         Tensor gradIn = model.backward(g);
-        assertClose(xe.grad(), gradIn, 1e-5, "input gradient");
-        for (var e : model.namedParameters().entrySet()) assertClose(p.get(e.getKey()).grad(), e.getValue().grad(), 1e-5, e.getKey());
+        assertCloseToScale(xe.grad(), gradIn, 1e-5, "input gradient");
+        for (var e : model.namedParameters().entrySet()) assertCloseToScale(p.get(e.getKey()).grad(), e.getValue().grad(), 1e-5, e.getKey());
     }
 
     @Test
@@ -63,14 +64,14 @@ class CompiledEquivalenceTest {
         y.mul(g.toDouble()).sum().backward();
 
         Tensor yc = model.forward(x);
-        assertClose(y, yc, 2e-5, "output");
+        assertCloseToScale(y, yc, 2e-5, "output");
         model.zeroGrad();
         Tensor gradIn = model.backward(g);
-        assertClose(xe.grad(), gradIn, 2e-5, "input gradient");
-        for (var e : model.namedParameters().entrySet()) assertClose(p.get(e.getKey()).grad(), e.getValue().grad(), 2e-5, e.getKey());
+        assertCloseToScale(xe.grad(), gradIn, 2e-5, "input gradient");
+        for (var e : model.namedParameters().entrySet()) assertCloseToScale(p.get(e.getKey()).grad(), e.getValue().grad(), 2e-5, e.getKey());
         // Training-mode BatchNorm moved its running statistics by momentum 0.1 towards the batch's.
         Tensor bnIn = eagerUpToBn(xe, p).detach();
-        assertClose(bnIn.mean(0).mul(0.1), model.stateDict().get("bn.running_mean"), 1e-5, "running_mean");
+        assertCloseToScale(bnIn.mean(0).mul(0.1), model.stateDict().get("bn.running_mean"), 1e-5, "running_mean");
         assertEquals(1.0, model.stateDict().get("bn.num_batches_tracked").item());
     }
 
@@ -127,16 +128,5 @@ class CompiledEquivalenceTest {
             }
         }
         return out;
-    }
-
-    private static void assertClose(Tensor expected, Tensor actual, double tol, String what) {
-        double[] e = expected.toDoubleArray(), a = actual.toDoubleArray();
-        assertEquals(e.length, a.length, what + " size");
-        double scale = 0;
-        for (double v : e) scale = Math.max(scale, Math.abs(v));
-        for (int i = 0; i < e.length; i++) {
-            double err = Math.abs(e[i] - a[i]);
-            assertTrue(err <= tol * Math.max(1, scale), what + "[" + i + "]: expected " + e[i] + " but was " + a[i]);
-        }
     }
 }

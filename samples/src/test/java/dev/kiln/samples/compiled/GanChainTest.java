@@ -7,8 +7,7 @@ import org.junit.jupiter.api.Test;
 import java.util.HashMap;
 import java.util.Map;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.kiln.samples.compiled.TensorAsserts.assertCloseElementwise;
 
 /**
  * A generator feeding a discriminator, both compiled: the discriminator's backward returns the gradient of its
@@ -32,24 +31,16 @@ class GanChainTest {
         score.mul(gScore).sum().backward();
 
         Tensor compiledScore = disc.forward(gen.forward(z));
-        assertClose(score, compiledScore, "score");
+        assertCloseElementwise(score, compiledScore, 1e-5, "score");
         Tensor gradFake = disc.backward(gScore);
         gen.backward(gradFake);
-        for (var e : gen.namedParameters().entrySet()) assertClose(g.get(e.getKey()).grad(), e.getValue().grad(), "generator " + e.getKey());
-        for (var e : disc.namedParameters().entrySet()) assertClose(d.get(e.getKey()).grad(), e.getValue().grad(), "discriminator " + e.getKey());
+        for (var e : gen.namedParameters().entrySet()) assertCloseElementwise(g.get(e.getKey()).grad(), e.getValue().grad(), 1e-5, "generator " + e.getKey());
+        for (var e : disc.namedParameters().entrySet()) assertCloseElementwise(d.get(e.getKey()).grad(), e.getValue().grad(), 1e-5, "discriminator " + e.getKey());
     }
 
     private static Map<String, Tensor> leaves(Map<String, Tensor> state) {
         Map<String, Tensor> out = new HashMap<>();
         for (var e : state.entrySet()) out.put(e.getKey(), e.getValue().detach().clone().requiresGrad_());
         return out;
-    }
-
-    private static void assertClose(Tensor expected, Tensor actual, String what) {
-        float[] e = expected.toFloatArray(), a = actual.toFloatArray();
-        assertEquals(e.length, a.length, what + " size");
-        for (int i = 0; i < e.length; i++) {
-            assertTrue(Math.abs(e[i] - a[i]) <= 1e-5 * Math.max(1, Math.abs(e[i])), what + "[" + i + "]: expected " + e[i] + " but was " + a[i]);
-        }
     }
 }

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Map;
 
+import static dev.kiln.samples.compiled.TensorAsserts.assertCloseToScale;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -89,14 +90,14 @@ class SequenceModelTest {
 
             Tensor yc = model.forward(tokens.toFloat());
             assertEquals(y.size(), yc.size());
-            assertClose(y, yc, 1e-5, "output, T = " + t);
+            assertCloseToScale(y, yc, 1e-5, "output, T = " + t);
             float[] raw = model.forward(tokens.toFloatArray(), 4, t);
             assertArrayEquals(yc.toFloatArray(), java.util.Arrays.copyOf(raw, 4 * t * 5), "raw forward(x, n, t), T = " + t);
             model.zeroGrad();
             model.backward(g);
             Map<String, Tensor> grads = eagerGrads(eager);
             for (var e : model.namedParameters().entrySet()) {
-                assertClose(grads.get(e.getKey()), e.getValue().grad(), 1e-5, e.getKey() + ", T = " + t);
+                assertCloseToScale(grads.get(e.getKey()), e.getValue().grad(), 1e-5, e.getKey() + ", T = " + t);
             }
         }
     }
@@ -116,14 +117,14 @@ class SequenceModelTest {
             y.mul(g.toDouble()).sum().backward();
 
             Tensor yc = model.forward(x);
-            assertClose(y, yc, 2e-5, "output, T = " + t);
+            assertCloseToScale(y, yc, 2e-5, "output, T = " + t);
             model.zeroGrad();
             Tensor gradIn = model.backward(g);
             assertEquals(x.size(), gradIn.size());
-            assertClose(xe.grad(), gradIn, 2e-5, "input gradient, T = " + t);
+            assertCloseToScale(xe.grad(), gradIn, 2e-5, "input gradient, T = " + t);
             Map<String, Tensor> grads = eagerGrads(eager);
             for (var e : model.namedParameters().entrySet()) {
-                assertClose(grads.get(e.getKey()), e.getValue().grad(), 2e-5, e.getKey() + ", T = " + t);
+                assertCloseToScale(grads.get(e.getKey()), e.getValue().grad(), 2e-5, e.getKey() + ", T = " + t);
             }
         }
     }
@@ -179,14 +180,14 @@ class SequenceModelTest {
         eager.loadStateDict(model.stateDict());
         eager.forward(tokens.toLong()).mul(g.toDouble()).sum().backward();
         Tensor dW = model.namedParameters().get("emb.weight").grad();
-        assertClose(eager.emb.weight().grad(), dW, 2e-5, "emb.weight gradient");
+        assertCloseToScale(eager.emb.weight().grad(), dW, 2e-5, "emb.weight gradient");
         // The rows' gradients: row 3 is the sum over its three positions of the gradient of the picked rows.
         Tensor picked = Functional.embedding(tokens.toLong(), eager.emb.weight().detach()).requiresGrad_();
         eager.out.forward(new GELU().forward(eager.fc.forward(eager.norm.forward(picked)))).mul(g.toDouble()).sum().backward();
         Tensor dEmbedded = picked.grad();
         Tensor row3 = dEmbedded.select(0, 0).select(0, 0).add(dEmbedded.select(0, 0).select(0, 1)).add(dEmbedded.select(0, 1).select(0, 0));
-        assertClose(row3, dW.select(0, 3), 2e-5, "row 3, three positions summed");
-        assertClose(dEmbedded.select(0, 1).select(0, 1), dW.select(0, 7), 2e-5, "row 7");
+        assertCloseToScale(row3, dW.select(0, 3), 2e-5, "row 3, three positions summed");
+        assertCloseToScale(dEmbedded.select(0, 1).select(0, 1), dW.select(0, 7), 2e-5, "row 7");
         assertEquals(0.0, dW.select(0, 0).abs().sum().item(), "padding row");
         for (int r : new int[] {1, 2, 49}) assertEquals(0.0, dW.select(0, r).abs().sum().item(), "row " + r);
     }
@@ -230,9 +231,9 @@ class SequenceModelTest {
         Linear out = new Linear(12, 2, true, DType.FLOAT32);
         KilnTestFixedTokens model = KilnTestFixedTokens.create(8);
         Map<String, Tensor> state = model.stateDict();
-        assertClose(emb.weight(), state.get("emb.weight"), 1e-7, "emb.weight for the same seed");
+        assertCloseToScale(emb.weight(), state.get("emb.weight"), 1e-7, "emb.weight for the same seed");
         assertEquals(0.0, state.get("emb.weight").select(0, 9).abs().sum().item(), "padding_idx=-1 is row 9");
-        assertClose(out.weight(), state.get("out.weight"), 1e-7, "out.weight for the same seed");
+        assertCloseToScale(out.weight(), state.get("out.weight"), 1e-7, "out.weight for the same seed");
         perturbNorms(state, 3);
         try (var ignored = GradMode.noGrad()) {
             norm.weight().copy_(state.get("norm.weight"));
@@ -243,14 +244,14 @@ class SequenceModelTest {
         Tensor g = Torch.randn(2, 2);
         Tensor y = out.forward(norm.forward(emb.forward(tokens.toLong())).flatten(1, -1));
         y.mul(g).sum().backward();
-        assertClose(y, model.forward(tokens), 1e-5, "output");
+        assertCloseToScale(y, model.forward(tokens), 1e-5, "output");
         model.zeroGrad();
         model.backward(g);
         Map<String, Tensor> grads = model.namedParameters();
-        assertClose(emb.weight().grad(), grads.get("emb.weight").grad(), 1e-5, "emb.weight gradient");
-        assertClose(norm.weight().grad(), grads.get("norm.weight").grad(), 1e-5, "norm.weight gradient");
-        assertClose(norm.bias().grad(), grads.get("norm.bias").grad(), 1e-5, "norm.bias gradient");
-        assertClose(out.weight().grad(), grads.get("out.weight").grad(), 1e-5, "out.weight gradient");
+        assertCloseToScale(emb.weight().grad(), grads.get("emb.weight").grad(), 1e-5, "emb.weight gradient");
+        assertCloseToScale(norm.weight().grad(), grads.get("norm.weight").grad(), 1e-5, "norm.weight gradient");
+        assertCloseToScale(norm.bias().grad(), grads.get("norm.bias").grad(), 1e-5, "norm.bias gradient");
+        assertCloseToScale(out.weight().grad(), grads.get("out.weight").grad(), 1e-5, "out.weight gradient");
 
         var ex = assertThrows(IndexOutOfBoundsException.class, () -> model.forward(new float[] {1, 2, 3, 4, 5, 10}, 2));
         assertEquals("Embedding 'emb': index 10.0 at row 1, position 2 of the input is out of range; expected an integer in [0, 10)",
@@ -311,17 +312,6 @@ class SequenceModelTest {
         assertEquals(expected.keySet(), actual.keySet());
         for (var e : expected.entrySet()) {
             assertArrayEquals(e.getValue().toFloatArray(), actual.get(e.getKey()).toFloatArray(), 0f, e.getKey());
-        }
-    }
-
-    private static void assertClose(Tensor expected, Tensor actual, double tol, String what) {
-        double[] e = expected.toDoubleArray(), a = actual.toDoubleArray();
-        assertEquals(e.length, a.length, what + " size");
-        double scale = 0;
-        for (double v : e) scale = Math.max(scale, Math.abs(v));
-        for (int i = 0; i < e.length; i++) {
-            double err = Math.abs(e[i] - a[i]);
-            assertTrue(err <= tol * Math.max(1, scale), what + "[" + i + "]: expected " + e[i] + " but was " + a[i]);
         }
     }
 }
