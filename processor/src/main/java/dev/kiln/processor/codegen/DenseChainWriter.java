@@ -1,5 +1,6 @@
 package dev.kiln.processor.codegen;
 
+import com.squareup.javapoet.ClassName;
 import com.squareup.javapoet.CodeBlock;
 import com.squareup.javapoet.FieldSpec;
 import com.squareup.javapoet.MethodSpec;
@@ -47,7 +48,7 @@ final class DenseChainWriter {
         Optional<List<Step.Dense>> chain = chain(plan);
         if (chain.isEmpty()) return;
         List<Step.Dense> layers = chain.get();
-        ParameterizedTypeName list = ParameterizedTypeName.get(com.squareup.javapoet.ClassName.get(List.class), Names.DENSE_LAYER);
+        ParameterizedTypeName list = ParameterizedTypeName.get(ClassName.get(List.class), Names.DENSE_LAYER);
         t.addField(FieldSpec.builder(list, "DENSE_CHAIN", PRIVATE, STATIC, FINAL)
                 .addJavadoc("The layers, for a two-core step that splits each layer's output features.\n")
                 .initializer("$T.of($L)", List.class, layers.stream().map(d -> CodeBlock.of("new $T($L, $L, $L, $L)", Names.DENSE_LAYER,
