@@ -232,9 +232,7 @@ final class PassWriter {
         args.put("out", names.data(r.out()));
         args.put("rows", rows(r.out().perSample() / r.cols()));
         args.put("cols", r.cols());
-        args.put("gOut", names.grad(r.out()));
-        args.put("gIn", names.grad(r.in()));
-        args.put("acc", r.accumulate());
+        gradientArgs(args, r.in(), r.out(), r.accumulate());
         return args;
     }
 
@@ -277,9 +275,7 @@ final class PassWriter {
         args.put("k", p.kernel());
         args.put("in", names.data(p.in()));
         args.put("out", names.data(p.out()));
-        args.put("gOut", names.grad(p.out()));
-        args.put("gIn", names.grad(p.in()));
-        args.put("acc", p.accumulate());
+        gradientArgs(args, p.in(), p.out(), p.accumulate());
         return args;
     }
 
@@ -298,11 +294,17 @@ final class PassWriter {
         args.put("var", b.runningVar().constant());
         args.put("momentum", Float.toString((float) b.momentum()));
         args.put("eps", Float.toString((float) b.eps()));
-        args.put("gOut", names.grad(b.out()));
-        args.put("gIn", names.grad(b.in()));
+        gradientArgs(args, b.in(), b.out(), b.accumulate());
+        // A kernel that can skip its input gradient does so where the input is the model's and none was asked for.
         args.put("needIn", b.in().isInput() ? "inputGradient" : "true");
-        args.put("acc", b.accumulate());
         return args;
+    }
+
+    /** The gradient arguments of a step from {@code in} to {@code out}: {@code $gOut}, {@code $gIn} and {@code $acc}. */
+    private void gradientArgs(Map<String, Object> args, Buffer in, Buffer out, boolean accumulate) {
+        args.put("gOut", names.grad(out));
+        args.put("gIn", names.grad(in));
+        args.put("acc", accumulate);
     }
 
     private Map<String, Object> layerNormArgs(Step.LayerNorm n) {
@@ -317,10 +319,9 @@ final class PassWriter {
         args.put("gamma", n.weight().map(Slot::constant).orElse("-1"));
         args.put("beta", n.bias().map(Slot::constant).orElse("-1"));
         args.put("eps", Float.toString((float) n.eps()));
-        args.put("gOut", names.grad(n.out()));
-        args.put("gIn", names.grad(n.in()));
+        gradientArgs(args, n.in(), n.out(), n.accumulate());
+        // A kernel that can skip its input gradient does so where the input is the model's and none was asked for.
         args.put("needIn", n.in().isInput() ? "inputGradient" : "true");
-        args.put("acc", n.accumulate());
         return args;
     }
 
