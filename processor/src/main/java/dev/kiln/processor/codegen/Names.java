@@ -12,7 +12,7 @@ final class Names {
     static final ClassName COLUMN_BLOCKS = ClassName.get(COMPILED, "ColumnBlocks");
     static final ClassName ROW_OPS = ClassName.get(COMPILED, "RowOps");
     static final ClassName GELU = ClassName.get(COMPILED, "GeluMath");
-    static final ClassName BATCH_NORM = ClassName.get(COMPILED, "BatchNorm1d");
+    static final ClassName BATCH_NORM = ClassName.get(COMPILED, "BatchNormKernel");
     static final ClassName LAYER_NORM = ClassName.get(COMPILED, "LayerNormKernel");
     static final ClassName EMBEDDING = ClassName.get(COMPILED, "EmbeddingKernel");
     static final ClassName CONV2D = ClassName.get(COMPILED, "Conv2dKernel");

@@ -287,6 +287,7 @@ final class PassWriter {
         args.put("xhat", b.xhat().name());
         args.put("invStd", b.out().name() + "InvStd");
         args.put("c", b.channels());
+        args.put("s", b.spatial());
         args.put("gamma", b.weight().map(s -> s.constant()).orElse("0"));
         args.put("beta", b.bias().map(s -> s.constant()).orElse("0"));
         args.put("affine", b.weight().isPresent());
@@ -352,7 +353,7 @@ final class PassWriter {
             case Step.Elementwise e -> e.label() + ": " + e.activation().kind().torchName();
             case Step.RowWise r -> r.label() + ": " + r.activation().kind().torchName() + " over rows of " + r.cols();
             case Step.Dropout p -> p.label() + ": Dropout(p=" + p.p() + ")";
-            case Step.BatchNorm b -> b.label() + ": BatchNorm1d(" + b.channels() + ")";
+            case Step.BatchNorm b -> b.label() + ": " + b.module() + "(" + b.channels() + ")";
             case Step.LayerNorm n -> n.label() + ": LayerNorm over rows of " + n.cols() + (n.weight().isPresent() ? ", affine" : "");
             case Step.Embedding e -> e.label() + ": Embedding(" + e.num() + ", " + e.dim()
                     + e.paddingIdx().stream().mapToObj(p -> ", padding_idx=" + p).findFirst().orElse("") + ")";

@@ -33,9 +33,13 @@ public sealed interface Step {
 
     record Dropout(String label, Buffer in, Buffer out, Buffer mask, double p, boolean accumulate) implements Step {}
 
-    record BatchNorm(String label, Buffer in, Buffer out, Buffer xhat, int channels, Optional<Slot> weight, Optional<Slot> bias,
-                     Slot runningMean, Slot runningVar, Slot count, boolean track, double eps, double momentum,
-                     boolean accumulate) implements Step {}
+    /**
+     * BatchNorm over {@code channels} channels of {@code spatial} values each per sample ({@code [C]}, {@code [C, L]} or
+     * {@code [C, H, W]}); {@code module} is PyTorch's class for that input, BatchNorm1d or BatchNorm2d.
+     */
+    record BatchNorm(String label, String module, Buffer in, Buffer out, Buffer xhat, int channels, int spatial,
+                     Optional<Slot> weight, Optional<Slot> bias, Slot runningMean, Slot runningVar, Slot count, boolean track,
+                     double eps, double momentum, boolean accumulate) implements Step {}
 
     /**
      * LayerNorm over rows of {@code cols} floats (the product of normalized_shape); {@code xhat} and {@code invStd} (one
