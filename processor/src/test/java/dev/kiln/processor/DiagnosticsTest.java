@@ -137,11 +137,6 @@ class DiagnosticsTest {
                 c(Diagnostic.NO_LAYERS, "M declares no Layer fields", 1,
                         "@Model(input = @Shape(4)) abstract class M {",
                         "}"),
-                c(Diagnostic.NOT_GENERATED, "M validates, but code generation for BatchNorm without running statistics is not implemented yet, so no KilnM is written", 1,
-                        "@Model(input = @Shape({4, 5})) abstract class M {",
-                        "  @BatchNorm(trackRunningStats = false) Layer norm;",
-                        "  @Linear(10) Layer fc;",
-                        "}"),
                 // A sequence model is planned per step, so a softmax across the steps is refused.
                 c(Diagnostic.NOT_GENERATED, "M validates, but code generation for Softmax(dim=1) in a sequence model (only over the last "
                                 + "dimension) is not implemented yet, so no KilnM is written", 1,

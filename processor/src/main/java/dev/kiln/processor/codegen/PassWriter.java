@@ -44,10 +44,13 @@ final class PassWriter {
                     c.addStatement("System.arraycopy($L, 0, $L, 0, n * $L)", names.data(p.in()), names.data(p.out()), len);
                     c.endControlFlow();
                 }
+                case Step.BatchNorm b when b.count().isEmpty() ->
+                    // Without running statistics PyTorch normalises with the batch's in both modes.
+                    c.addNamed(Primitive.BATCH_NORM.forward + ";\n", bnArgs(b));
                 case Step.BatchNorm b -> {
                     c.beginControlFlow("if (training)");
                     c.addNamed(Primitive.BATCH_NORM.forward + ";\n", bnArgs(b));
-                    c.addStatement("state[$L] += 1f", b.count().constant());
+                    c.addStatement("state[$L] += 1f", b.count().get().constant());
                     c.nextControlFlow("else");
                     c.addNamed(Primitive.BATCH_NORM_EVAL.forward + ";\n", bnArgs(b));
                     c.endControlFlow();
@@ -291,8 +294,9 @@ final class PassWriter {
         args.put("gamma", b.weight().map(s -> s.constant()).orElse("0"));
         args.put("beta", b.bias().map(s -> s.constant()).orElse("0"));
         args.put("affine", b.weight().isPresent());
-        args.put("mean", b.runningMean().constant());
-        args.put("var", b.runningVar().constant());
+        args.put("mean", b.runningMean().map(Slot::constant).orElse("0"));
+        args.put("var", b.runningVar().map(Slot::constant).orElse("0"));
+        args.put("track", b.runningMean().isPresent());
         args.put("momentum", Float.toString((float) b.momentum()));
         args.put("eps", Float.toString((float) b.eps()));
         gradientArgs(args, b.in(), b.out(), b.accumulate());

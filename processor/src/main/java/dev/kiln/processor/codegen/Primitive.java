@@ -41,7 +41,7 @@ enum Primitive {
             "for (int s = 0; s < n; s++) $dense:T.matmulNT($gOut:L, s * $mp:L, $m:L, $p:L, $b:L, s * $kp:L, $k:L, $gA:L, s * $mk:L, $accA:L);\n"
                     + "for (int s = 0; s < n; s++) $dense:T.matmulTN($a:L, s * $mk:L, $k:L, $m:L, $gOut:L, s * $mp:L, $p:L, $gB:L, s * $kp:L, $accB:L)",
             false),
-    BATCH_NORM("$bn:T.forwardTrain($in:L, $out:L, $xhat:L, $invStd:L, n, $c:L, $s:L, params, $gamma:L, $beta:L, $affine:L, state, $mean:L, $var:L, true, $momentum:Lf, $eps:Lf)",
+    BATCH_NORM("$bn:T.forwardTrain($in:L, $out:L, $xhat:L, $invStd:L, n, $c:L, $s:L, params, $gamma:L, $beta:L, $affine:L, state, $mean:L, $var:L, $track:L, $momentum:Lf, $eps:Lf)",
             "$bn:T.backward($gOut:L, $xhat:L, $invStd:L, n, $c:L, $s:L, params, $gamma:L, $affine:L, grads, $gamma:L, $beta:L, $gIn:L, accumulate, $needIn:L, $acc:L)",
             false),
     /**

@@ -260,9 +260,9 @@ final class TensorApiWriter {
                 case Step.BatchNorm b -> {
                     b.weight().ifPresent(w -> out.add(new Entry(w, "params")));
                     b.bias().ifPresent(w -> out.add(new Entry(w, "params")));
-                    out.add(new Entry(b.runningMean(), "state"));
-                    out.add(new Entry(b.runningVar(), "state"));
-                    out.add(new Entry(b.count(), "state"));
+                    b.runningMean().ifPresent(m -> out.add(new Entry(m, "state")));
+                    b.runningVar().ifPresent(v -> out.add(new Entry(v, "state")));
+                    b.count().ifPresent(c -> out.add(new Entry(c, "state")));
                 }
                 default -> { }
             }

@@ -241,18 +241,20 @@ public final class FusionPlanner {
     }
 
     private Buffer batchNorm(InferredLayer layer, LayerOp.BatchNorm b, String key, String ident, Buffer in) {
-        if (!b.trackRunningStats()) throw new UnsupportedException("BatchNorm without running statistics");
         batchNorm = true;
         int c = layer.in().size(0), spatial = in.perSample() / c;
         String module = layer.in().rank() == 3 ? "BatchNorm2d" : "BatchNorm1d";
         Optional<Slot> w = b.affine() ? Optional.of(param(key + ".weight", c)) : Optional.empty();
         Optional<Slot> bias = b.affine() ? Optional.of(param(key + ".bias", c)) : Optional.empty();
-        Slot mean = state(key + ".running_mean", c), var = state(key + ".running_var", c), count = state(key + ".num_batches_tracked");
+        boolean track = b.trackRunningStats();
+        Optional<Slot> mean = track ? Optional.of(state(key + ".running_mean", c)) : Optional.empty();
+        Optional<Slot> var = track ? Optional.of(state(key + ".running_var", c)) : Optional.empty();
+        Optional<Slot> count = track ? Optional.of(state(key + ".num_batches_tracked")) : Optional.empty();
         w.ifPresent(s -> defaults.add(new InitCall(s, InitCall.Kind.FILL, 1, 0, key + ": weight = 1 (bias, running_mean = 0)")));
-        defaults.add(new InitCall(var, InitCall.Kind.FILL, 1, 0, key + ": running_var = 1"));
+        var.ifPresent(v -> defaults.add(new InitCall(v, InitCall.Kind.FILL, 1, 0, key + ": running_var = 1")));
         Buffer out = buffer(ident, in.perSample());
         Buffer xhat = scratch(ident + "Xhat", in.perSample());
-        steps.add(new Step.BatchNorm(key, module, in, out, xhat, c, spatial, w, bias, mean, var, count, true, b.eps(), b.momentum(), false));
+        steps.add(new Step.BatchNorm(key, module, in, out, xhat, c, spatial, w, bias, mean, var, count, b.eps(), b.momentum(), false));
         return out;
     }
 
@@ -329,7 +331,7 @@ public final class FusionPlanner {
                 case Step.RowWise r -> new Step.RowWise(r.label(), r.in(), r.out(), r.activation(), r.cols(), acc);
                 case Step.Dropout p -> new Step.Dropout(p.label(), p.in(), p.out(), p.mask(), p.p(), acc);
                 case Step.BatchNorm b -> new Step.BatchNorm(b.label(), b.module(), b.in(), b.out(), b.xhat(), b.channels(), b.spatial(), b.weight(), b.bias(),
-                        b.runningMean(), b.runningVar(), b.count(), b.track(), b.eps(), b.momentum(), acc);
+                        b.runningMean(), b.runningVar(), b.count(), b.eps(), b.momentum(), acc);
                 case Step.LayerNorm n -> new Step.LayerNorm(n.label(), n.in(), n.out(), n.xhat(), n.invStd(), n.cols(), n.weight(), n.bias(),
                         n.eps(), acc);
                 case Step.Embedding e -> new Step.Embedding(e.label(), e.in(), e.out(), e.perSample(), e.num(), e.dim(), e.weight(),

@@ -35,11 +35,12 @@ public sealed interface Step {
 
     /**
      * BatchNorm over {@code channels} channels of {@code spatial} values each per sample ({@code [C]}, {@code [C, L]} or
-     * {@code [C, H, W]}); {@code module} is PyTorch's class for that input, BatchNorm1d or BatchNorm2d.
+     * {@code [C, H, W]}); {@code module} is PyTorch's class for that input, BatchNorm1d or BatchNorm2d. The running
+     * statistics and their count are absent with {@code track_running_stats=False}.
      */
     record BatchNorm(String label, String module, Buffer in, Buffer out, Buffer xhat, int channels, int spatial,
-                     Optional<Slot> weight, Optional<Slot> bias, Slot runningMean, Slot runningVar, Slot count, boolean track,
-                     double eps, double momentum, boolean accumulate) implements Step {}
+                     Optional<Slot> weight, Optional<Slot> bias, Optional<Slot> runningMean, Optional<Slot> runningVar,
+                     Optional<Slot> count, double eps, double momentum, boolean accumulate) implements Step {}
 
     /**
      * LayerNorm over rows of {@code cols} floats (the product of normalized_shape); {@code xhat} and {@code invStd} (one

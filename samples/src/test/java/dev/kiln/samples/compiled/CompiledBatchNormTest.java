@@ -1,5 +1,6 @@
 package dev.kiln.samples.compiled;
 
+import dev.kiln.nn.BatchNorm1d;
 import dev.kiln.nn.BatchNorm2d;
 import dev.kiln.nn.Conv2d;
 import dev.kiln.nn.Convolution;
@@ -8,6 +9,7 @@ import dev.kiln.nn.Linear;
 import dev.kiln.nn.MaxPool2d;
 import dev.kiln.nn.ReLU;
 import dev.kiln.nn.Sequential;
+import dev.kiln.nn.Tanh;
 import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Tensor;
 import dev.kiln.tensor.Torch;
@@ -94,6 +96,33 @@ class CompiledBatchNormTest {
         eager.eval();
         compiled.eval();
         assertArrayEquals(eager.forward(x).toFloatArray(), compiled.forward(x).toFloatArray(), 1e-5f);
+    }
+
+    @Test
+    void withoutRunningStatisticsBothModesUseTheBatchsLikeTheEagerModule() {
+        Torch.manualSeed(12);
+        Sequential eager = new Sequential(new Linear(6, 5), new Tanh(), new BatchNorm1d(5, 1e-5, 0.1, true, false), new Linear(5, 2));
+        KilnTestBnBatchStatistics compiled = KilnTestBnBatchStatistics.create(1);
+        // No running_mean, running_var or num_batches_tracked, as in PyTorch.
+        assertEquals(List.copyOf(eager.stateDict().keySet()), List.copyOf(compiled.sequentialStateDict().keySet()));
+        assertEquals(0, compiled.stateBuffer().length);
+        compiled.loadStateDict(eager.stateDict());
+        Tensor x = Torch.randn(7, 6), g = Torch.randn(7, 2);
+        Tensor xe = x.clone().requiresGrad_();
+        Tensor y = eager.forward(xe);
+        y.mul(g).sum().backward();
+        assertCloseToScale(y, compiled.forward(x), 1e-5, "training output");
+        compiled.zeroGrad();
+        assertCloseToScale(xe.grad(), compiled.backward(g), 1e-5, "input gradient");
+        Map<String, Tensor> eagerParams = eager.namedParameters(), compiledParams = compiled.namedParameters();
+        for (String[] keys : new String[][] {{"0.weight", "fc.weight"}, {"2.weight", "bn.weight"}, {"2.bias", "bn.bias"}, {"3.weight", "out.weight"}}) {
+            assertCloseToScale(eagerParams.get(keys[0]).grad(), compiledParams.get(keys[1]).grad(), 1e-5, keys[1]);
+        }
+        eager.eval();
+        compiled.eval();
+        Tensor evalOut = compiled.forward(x);
+        assertCloseToScale(eager.forward(x), evalOut, 1e-5, "eval output");
+        assertCloseToScale(y.detach(), evalOut, 1e-5, "eval output equals training output: batch statistics in both");
     }
 
     /** Training-mode batch normalisation in float64 ops: the biased variance over {@code dims}, as PyTorch normalises. */
