@@ -44,12 +44,9 @@ class CompiledBatchNormTest {
         Tensor h = normalise(conv, over, p.get("bn.weight").view(1, 4, 1, 1), p.get("bn.bias").view(1, 4, 1, 1)).relu();
         h = Convolution.maxPool2d(h, 2).reshape(3, 36);
         Tensor y = h.matmul(p.get("out.weight").t()).add(p.get("out.bias"));
-        y.mul(g.toDouble()).sum().backward();
-
-        assertCloseToScale(y, model.forward(x), 2e-5, "output");
+        Tensor out = model.forward(x);
         model.zeroGrad();
-        assertCloseToScale(xe.grad(), model.backward(g), 2e-5, "input gradient");
-        for (var e : model.namedParameters().entrySet()) assertCloseToScale(p.get(e.getKey()).grad(), e.getValue().grad(), 2e-5, e.getKey());
+        assertMatchesReference(y, g, xe, p, out, model.backward(g), model.namedParameters());
         assertRunningStatistics(model.stateDict(), conv.detach(), over, 0.1);
 
         // Eval mode normalises with the running statistics instead of the batch's.
@@ -71,12 +68,9 @@ class CompiledBatchNormTest {
         int[] over = {0, 2};
         Tensor h = normalise(xe, over, p.get("bn.weight").view(1, 3, 1), p.get("bn.bias").view(1, 3, 1)).reshape(4, 15);
         Tensor y = h.matmul(p.get("out.weight").t()).add(p.get("out.bias"));
-        y.mul(g.toDouble()).sum().backward();
-
-        assertCloseToScale(y, model.forward(x), 2e-5, "output");
+        Tensor out = model.forward(x);
         model.zeroGrad();
-        assertCloseToScale(xe.grad(), model.backward(g), 2e-5, "input gradient");
-        for (var e : model.namedParameters().entrySet()) assertCloseToScale(p.get(e.getKey()).grad(), e.getValue().grad(), 2e-5, e.getKey());
+        assertMatchesReference(y, g, xe, p, out, model.backward(g), model.namedParameters());
         assertRunningStatistics(model.stateDict(), xe.detach(), over, 0.2);
     }
 
@@ -123,6 +117,18 @@ class CompiledBatchNormTest {
         Tensor evalOut = compiled.forward(x);
         assertCloseToScale(eager.forward(x), evalOut, 1e-5, "eval output");
         assertCloseToScale(y.detach(), evalOut, 1e-5, "eval output equals training output: batch statistics in both");
+    }
+
+    /**
+     * The generated output, input gradient and parameter gradients (after a backward of {@code g}) against the float64
+     * reference's: its output {@code y}, over leaves {@code xe} and {@code p}, backpropagated here.
+     */
+    private static void assertMatchesReference(Tensor y, Tensor g, Tensor xe, Map<String, Tensor> p, Tensor out, Tensor gradIn,
+                                               Map<String, Tensor> parameters) {
+        y.mul(g.toDouble()).sum().backward();
+        assertCloseToScale(y, out, 2e-5, "output");
+        assertCloseToScale(xe.grad(), gradIn, 2e-5, "input gradient");
+        for (var e : parameters.entrySet()) assertCloseToScale(p.get(e.getKey()).grad(), e.getValue().grad(), 2e-5, e.getKey());
     }
 
     /** Training-mode batch normalisation in float64 ops: the biased variance over {@code dims}, as PyTorch normalises. */
