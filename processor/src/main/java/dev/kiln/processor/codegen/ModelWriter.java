@@ -113,8 +113,17 @@ public final class ModelWriter {
         if (plan.hasDropout()) t.addField(Names.DROPOUT_MASK, "dropout", PRIVATE, FINAL);
         for (Step s : plan.steps()) {
             switch (s) {
-                case Step.BatchNorm b -> t.addField(FieldSpec.builder(float[].class, b.out().name() + "InvStd", PRIVATE, FINAL)
-                        .initializer("new float[$L]", b.channels()).build());
+                case Step.BatchNorm b -> {
+                    // Per channel: the statistics the forward normalised with, and the backward's two sums.
+                    for (String s2 : new String[] {"Mean", "InvStd"}) {
+                        t.addField(FieldSpec.builder(float[].class, b.out().name() + s2, PRIVATE, FINAL)
+                                .initializer("new float[$L]", b.channels()).build());
+                    }
+                    for (String s2 : new String[] {"SumD", "SumDXhat"}) {
+                        t.addField(FieldSpec.builder(double[].class, b.out().name() + s2, PRIVATE, FINAL)
+                                .initializer("new double[$L]", b.channels()).build());
+                    }
+                }
                 // Kernels hold the geometry and their column buffers, built once with the model.
                 case Step.Conv v -> t.addField(FieldSpec.builder(Names.CONV2D, v.kernel(), PRIVATE, FINAL)
                         .initializer("new $T($L)", Names.CONV2D, v.geometry().stream().map(String::valueOf)

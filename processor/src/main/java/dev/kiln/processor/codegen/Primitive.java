@@ -41,9 +41,12 @@ enum Primitive {
             "for (int s = 0; s < n; s++) $dense:T.matmulNT($gOut:L, s * $mp:L, $m:L, $p:L, $b:L, s * $kp:L, $k:L, $gA:L, s * $mk:L, $accA:L);\n"
                     + "for (int s = 0; s < n; s++) $dense:T.matmulTN($a:L, s * $mk:L, $k:L, $m:L, $gOut:L, s * $mp:L, $p:L, $gB:L, s * $kp:L, $accB:L)",
             false),
-    BATCH_NORM("$bn:T.forwardTrain($in:L, $out:L, $xhat:L, $invStd:L, n, $c:L, $s:L, params, $gamma:L, $beta:L, $affine:L, state, $mean:L, $var:L, $track:L, $momentum:Lf, $eps:Lf)",
-            "$bn:T.backward($gOut:L, $xhat:L, $invStd:L, n, $c:L, $s:L, params, $gamma:L, $affine:L, grads, $gamma:L, $beta:L, $gIn:L, accumulate, $needIn:L, $acc:L)",
-            false),
+    /**
+     * BatchNorm's statistics; the normalisation, the affine map, a fused activation and the backward are loops that
+     * {@code PassWriter} writes around the activation's own rule (see {@code batchNormForward}).
+     */
+    BATCH_NORM("$bn:T.batchStatistics($in:L, n, $c:L, $s:L, $mean:L, $invStd:L, state, $runMean:L, $runVar:L, $track:L, $momentum:Lf, $eps:Lf)",
+            "", false),
     /**
      * Per row: {@code y = xhat * gamma + beta} with {@code xhat = (x - mean) * invStd}; backward {@code dgamma = sum dy*xhat},
      * {@code dbeta = sum dy}, {@code dx = invStd / D * (D*dh - sum dh - xhat * sum dh*xhat)} with {@code dh = dy*gamma}.
@@ -55,8 +58,7 @@ enum Primitive {
     /** {@code y[i] = W[idx[i]]}; backward scatters: {@code dW[idx[i]] += dy[i]}, skipping the padding row. Indices get no gradient. */
     EMBEDDING("$emb:T.forward($label:S, $in:L, $count:L, $perSample:L, params, $w:L, $num:L, $dim:L, $out:L)",
             "$emb:T.backward($gOut:L, $in:L, $count:L, $num:L, $dim:L, $pad:L, grads, $w:L, accumulate)", false),
-    BATCH_NORM_EVAL("$bn:T.forwardEval($in:L, $out:L, n, $c:L, $s:L, params, $gamma:L, $beta:L, $affine:L, state, $mean:L, $var:L, $eps:Lf)",
-            "", false);
+    BATCH_NORM_EVAL("$bn:T.runningStatistics(state, $runMean:L, $runVar:L, $c:L, $eps:Lf, $mean:L, $invStd:L)", "", false);
 
     final String forward;
     final String backward;

@@ -138,7 +138,8 @@ public final class FusionPlanner {
             }
             default -> throw new UnsupportedException(d.op().torchName());
         };
-        if (!(d.op() instanceof LayerOp.Linear) && d.activation().isPresent()) {
+        boolean fusedIntoBatchNorm = d.op() instanceof LayerOp.BatchNorm && elementwise(d.activation()).isPresent();
+        if (!(d.op() instanceof LayerOp.Linear) && !fusedIntoBatchNorm && d.activation().isPresent()) {
             current = activation(d.activation().get(), layer.out(), key, ident + "Act", current);
         }
         if (d.residual()) {
@@ -240,6 +241,11 @@ public final class FusionPlanner {
         return out;
     }
 
+    /** The activation as a step's, when it is element-wise (and so can be fused into the pass before it). */
+    private static Optional<Step.Activation> elementwise(Optional<LayerOp.Activation> a) {
+        return a.map(FusionPlanner::toActivation).filter(act -> !act.kind().rowWise());
+    }
+
     private Buffer batchNorm(InferredLayer layer, LayerOp.BatchNorm b, String key, String ident, Buffer in) {
         batchNorm = true;
         int c = layer.in().size(0), spatial = in.perSample() / c;
@@ -254,7 +260,8 @@ public final class FusionPlanner {
         var.ifPresent(v -> defaults.add(new InitCall(v, InitCall.Kind.FILL, 1, 0, key + ": running_var = 1")));
         Buffer out = buffer(ident, in.perSample());
         Buffer xhat = scratch(ident + "Xhat", in.perSample());
-        steps.add(new Step.BatchNorm(key, module, in, out, xhat, c, spatial, w, bias, mean, var, count, b.eps(), b.momentum(), false));
+        steps.add(new Step.BatchNorm(key, module, in, out, xhat, c, spatial, w, bias, mean, var, count, b.eps(), b.momentum(),
+                elementwise(layer.decl().activation()), false));
         return out;
     }
 
@@ -331,7 +338,7 @@ public final class FusionPlanner {
                 case Step.RowWise r -> new Step.RowWise(r.label(), r.in(), r.out(), r.activation(), r.cols(), acc);
                 case Step.Dropout p -> new Step.Dropout(p.label(), p.in(), p.out(), p.mask(), p.p(), acc);
                 case Step.BatchNorm b -> new Step.BatchNorm(b.label(), b.module(), b.in(), b.out(), b.xhat(), b.channels(), b.spatial(), b.weight(), b.bias(),
-                        b.runningMean(), b.runningVar(), b.count(), b.eps(), b.momentum(), acc);
+                        b.runningMean(), b.runningVar(), b.count(), b.eps(), b.momentum(), b.activation(), acc);
                 case Step.LayerNorm n -> new Step.LayerNorm(n.label(), n.in(), n.out(), n.xhat(), n.invStd(), n.cols(), n.weight(), n.bias(),
                         n.eps(), acc);
                 case Step.Embedding e -> new Step.Embedding(e.label(), e.in(), e.out(), e.perSample(), e.num(), e.dim(), e.weight(),

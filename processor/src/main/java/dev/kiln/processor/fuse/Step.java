@@ -36,11 +36,14 @@ public sealed interface Step {
     /**
      * BatchNorm over {@code channels} channels of {@code spatial} values each per sample ({@code [C]}, {@code [C, L]} or
      * {@code [C, H, W]}); {@code module} is PyTorch's class for that input, BatchNorm1d or BatchNorm2d. The running
-     * statistics and their count are absent with {@code track_running_stats=False}.
+     * statistics and their count are absent with {@code track_running_stats=False}. An element-wise activation declared
+     * on the same field is fused: applied as each normalised value is written, and its backward folded into the
+     * pass that sums the output gradient per channel.
      */
     record BatchNorm(String label, String module, Buffer in, Buffer out, Buffer xhat, int channels, int spatial,
                      Optional<Slot> weight, Optional<Slot> bias, Optional<Slot> runningMean, Optional<Slot> runningVar,
-                     Optional<Slot> count, double eps, double momentum, boolean accumulate) implements Step {}
+                     Optional<Slot> count, double eps, double momentum, Optional<Activation> activation,
+                     boolean accumulate) implements Step {}
 
     /**
      * LayerNorm over rows of {@code cols} floats (the product of normalized_shape); {@code xhat} and {@code invStd} (one

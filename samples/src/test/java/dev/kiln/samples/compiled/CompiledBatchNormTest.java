@@ -1,10 +1,14 @@
 package dev.kiln.samples.compiled;
 
+import dev.kiln.compiled.Loss;
+import dev.kiln.compiled.Optimizer;
+import dev.kiln.compiled.Trainer;
 import dev.kiln.nn.BatchNorm1d;
 import dev.kiln.nn.BatchNorm2d;
 import dev.kiln.nn.Conv2d;
 import dev.kiln.nn.Convolution;
 import dev.kiln.nn.Flatten;
+import dev.kiln.nn.Functional;
 import dev.kiln.nn.Linear;
 import dev.kiln.nn.MaxPool2d;
 import dev.kiln.nn.ReLU;
@@ -59,14 +63,14 @@ class CompiledBatchNormTest {
     }
 
     @Test
-    void batchNorm1dOverChannelsAndPositionsMatchesFloat64Eager() {
+    void batchNorm1dOverChannelsAndPositionsWithAFusedGeluMatchesFloat64Eager() {
         KilnTestBnSequence model = KilnTestBnSequence.create(2);
         Torch.manualSeed(6);
         Tensor x = Torch.randn(4, 3, 5).mul(2).add(1), g = Torch.randn(4, 2);
         Map<String, Tensor> p = float64Leaves(model.stateDict());
         Tensor xe = x.toDouble().requiresGrad_();
         int[] over = {0, 2};
-        Tensor h = normalise(xe, over, p.get("bn.weight").view(1, 3, 1), p.get("bn.bias").view(1, 3, 1)).reshape(4, 15);
+        Tensor h = Functional.gelu(normalise(xe, over, p.get("bn.weight").view(1, 3, 1), p.get("bn.bias").view(1, 3, 1))).reshape(4, 15);
         Tensor y = h.matmul(p.get("out.weight").t()).add(p.get("out.bias"));
         Tensor out = model.forward(x);
         model.zeroGrad();
@@ -117,6 +121,15 @@ class CompiledBatchNormTest {
         Tensor evalOut = compiled.forward(x);
         assertCloseToScale(eager.forward(x), evalOut, 1e-5, "eval output");
         assertCloseToScale(y.detach(), evalOut, 1e-5, "eval output equals training output: batch statistics in both");
+    }
+
+    @Test
+    void aWarmTrainingStepThroughBatchNorm2dAllocatesNothing() {
+        KilnTestBnCnn model = KilnTestBnCnn.create(1, 4);
+        Trainer trainer = model.trainer(Loss.crossEntropy(), Optimizer.sgd(0.01, 0.9));
+        trainer.prepare(4);
+        float[] x = Torch.randn(4, 2, 6, 6).toFloatArray(), y = {0, 2, 1, 2};
+        assertEquals(0, WarmAllocation.ofSteps(() -> trainer.step(x, y, 4)), "bytes allocated by 20 warm steps");
     }
 
     /**

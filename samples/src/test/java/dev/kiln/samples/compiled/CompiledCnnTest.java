@@ -8,11 +8,8 @@ import dev.kiln.tensor.Tensor;
 import dev.kiln.tensor.Torch;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
 import java.util.HashMap;
 import java.util.Map;
-
-import com.sun.management.ThreadMXBean;
 
 import static dev.kiln.samples.compiled.TensorAsserts.assertCloseToScale;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -69,15 +66,6 @@ class CompiledCnnTest {
         Trainer trainer = model.trainer(Loss.crossEntropy(), Optimizer.adam(1e-3));
         trainer.prepare(4);
         float[] x = Torch.rand(4, 1, 28, 28).toFloatArray(), y = {0, 3, 7, 9};
-        ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long tid = Thread.currentThread().threadId(), best = Long.MAX_VALUE;
-        // Vectors stay boxed until C2 compiles the kernels, so look for one clean window after warm-up.
-        for (int window = 0; window < 30 && best > 0; window++) {
-            for (int i = 0; i < 40; i++) trainer.step(x, y, 4);
-            long before = mx.getThreadAllocatedBytes(tid);
-            for (int i = 0; i < 20; i++) trainer.step(x, y, 4);
-            best = Math.min(best, mx.getThreadAllocatedBytes(tid) - before);
-        }
-        assertEquals(0, best, "bytes allocated by 20 warm CNN steps");
+        assertEquals(0, WarmAllocation.ofSteps(() -> trainer.step(x, y, 4)), "bytes allocated by 20 warm CNN steps");
     }
 }
