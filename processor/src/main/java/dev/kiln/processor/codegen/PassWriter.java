@@ -18,10 +18,12 @@ import java.util.Map;
 final class PassWriter {
     private final Plan plan;
     private final Names names;
+    private final BatchNormWriter batchNorm;
 
     PassWriter(Plan plan) {
         this.plan = plan;
         this.names = new Names(plan);
+        this.batchNorm = new BatchNormWriter(names);
     }
 
     CodeBlock forward() {
@@ -44,7 +46,7 @@ final class PassWriter {
                     c.addStatement("System.arraycopy($L, 0, $L, 0, n * $L)", names.data(p.in()), names.data(p.out()), len);
                     c.endControlFlow();
                 }
-                case Step.BatchNorm b -> batchNormForward(c, b);
+                case Step.BatchNorm b -> batchNorm.forward(c, b);
                 case Step.LayerNorm n -> c.addNamed(Primitive.LAYER_NORM.forward + ";\n", layerNormArgs(n));
                 case Step.Embedding e -> c.addNamed(Primitive.EMBEDDING.forward + ";\n", embeddingArgs(e));
                 case Step.Conv v -> c.addNamed(Primitive.CONV2D.forward + ";\n", convArgs(v, false));
@@ -88,7 +90,7 @@ final class PassWriter {
                     c.endControlFlow();
                     endGuard(c, toInput);
                 }
-                case Step.BatchNorm b -> batchNormBackward(c, b);
+                case Step.BatchNorm b -> batchNorm.backward(c, b);
                 case Step.LayerNorm n -> c.addNamed(Primitive.LAYER_NORM.backward + ";\n", layerNormArgs(n));
                 // Token indices have no gradient, so nothing flows to the input (see Plan.indexInput).
                 case Step.Embedding e -> c.addNamed(Primitive.EMBEDDING.backward + ";\n", embeddingArgs(e));
@@ -182,21 +184,16 @@ final class PassWriter {
         c.endControlFlow();
     }
 
-    private static void assignAt(CodeBlock.Builder c, String target, Object expr, boolean accumulate) {
-        if (accumulate) c.addStatement("$L[at] += $L", target, expr);
-        else c.addStatement("$L[at] = $L", target, expr);
-    }
-
     private static void assign(CodeBlock.Builder c, String target, Object expr, boolean accumulate) {
         if (accumulate) c.addStatement("$L[i] += $L", target, expr);
         else c.addStatement("$L[i] = $L", target, expr);
     }
 
-    private static void guardInput(CodeBlock.Builder c, boolean toInput) {
+    static void guardInput(CodeBlock.Builder c, boolean toInput) {
         if (toInput) c.beginControlFlow("if (inputGradient)");
     }
 
-    private static void endGuard(CodeBlock.Builder c, boolean toInput) {
+    static void endGuard(CodeBlock.Builder c, boolean toInput) {
         if (toInput) c.endControlFlow();
     }
 
@@ -275,123 +272,6 @@ final class PassWriter {
         args.put("out", names.data(p.out()));
         gradientArgs(args, p.in(), p.out(), p.accumulate());
         return args;
-    }
-
-    private Map<String, Object> bnArgs(Step.BatchNorm b) {
-        Map<String, Object> args = new HashMap<>();
-        args.put("bn", Names.BATCH_NORM);
-        args.put("in", names.data(b.in()));
-        args.put("c", b.channels());
-        args.put("s", b.spatial());
-        args.put("mean", b.out().name() + "Mean");
-        args.put("invStd", b.out().name() + "InvStd");
-        args.put("runMean", b.runningMean().map(Slot::constant).orElse("0"));
-        args.put("runVar", b.runningVar().map(Slot::constant).orElse("0"));
-        args.put("track", b.runningMean().isPresent());
-        args.put("momentum", Float.toString((float) b.momentum()));
-        args.put("eps", Float.toString((float) b.eps()));
-        return args;
-    }
-
-    /**
-     * The statistics (the batch's in training or without running statistics, the running ones in eval), then one pass
-     * that normalises, applies the affine map and the fused activation, keeping {@code xhat} for backward.
-     */
-    private void batchNormForward(CodeBlock.Builder c, Step.BatchNorm b) {
-        if (b.count().isPresent()) {
-            c.beginControlFlow("if (training)");
-            c.addNamed(Primitive.BATCH_NORM.forward + ";\n", bnArgs(b));
-            c.addStatement("state[$L] += 1f", b.count().get().constant());
-            c.nextControlFlow("else");
-            c.addNamed(Primitive.BATCH_NORM_EVAL.forward + ";\n", bnArgs(b));
-            c.endControlFlow();
-        } else {
-            // Without running statistics PyTorch normalises with the batch's in both modes.
-            c.addNamed(Primitive.BATCH_NORM.forward + ";\n", bnArgs(b));
-        }
-        String name = b.out().name();
-        beginChannelLoops(c, b, true, CodeBlock.builder().addStatement("float mean = $LMean[j], inv = $LInvStd[j]", name, name).build());
-        c.addStatement("float h = ($L[at] - mean) * inv", names.data(b.in()));
-        c.addStatement("$L[at] = h", b.xhat().name());
-        if (b.activation().isPresent()) {
-            c.addStatement("float x = h * gamma + beta");
-            c.addStatement("$L[at] = $L", names.data(b.out()), fill(Primitive.of(b.activation().get()).forward, b.activation().get()));
-        } else {
-            c.addStatement("$L[at] = h * gamma + beta", names.data(b.out()));
-        }
-        endChannelLoops(c, b);
-    }
-
-    /**
-     * Two passes: the fused activation's backward gives {@code d = dL/d(normalised output)}, summed per channel with
-     * {@code d * xhat} (the bias and weight gradients); then, where the input gradient is wanted, PyTorch's
-     * {@code dx = gamma * invStd / M * (M * d - sum d - xhat * sum d*xhat)} over a channel's M = N*S values, with
-     * {@code d} worked out again rather than stored.
-     */
-    private void batchNormBackward(CodeBlock.Builder c, Step.BatchNorm b) {
-        String name = b.out().name(), xhat = b.xhat().name();
-        int count = b.spatial();
-        c.addStatement("$T.fill($LSumD, 0.0)", java.util.Arrays.class, name);
-        c.addStatement("$T.fill($LSumDXhat, 0.0)", java.util.Arrays.class, name);
-        boolean readsInput = b.activation().map(a -> Primitive.of(a).backwardUsesInput).orElse(false);
-        beginChannelLoops(c, b, readsInput, CodeBlock.of(""));
-        outputGradient(c, b);
-        c.addStatement("$LSumD[j] += d", name);
-        c.addStatement("$LSumDXhat[j] += d * $L[at]", name, xhat);
-        endChannelLoops(c, b);
-        b.weight().ifPresent(w -> {
-            c.beginControlFlow("for (int j = 0; j < $L; j++)", b.channels());
-            c.addStatement("grads[$L + j] = (float) ((accumulate ? grads[$L + j] : 0) + $LSumDXhat[j])", w.constant(), w.constant(), name);
-            c.addStatement("grads[$L + j] = (float) ((accumulate ? grads[$L + j] : 0) + $LSumD[j])", b.bias().get().constant(),
-                    b.bias().get().constant(), name);
-            c.endControlFlow();
-        });
-        boolean toInput = b.in().isInput();
-        guardInput(c, toInput);
-        beginChannelLoops(c, b, true, CodeBlock.builder()
-                .addStatement("double count = $L, sumD = $LSumD[j], sumDXhat = $LSumDXhat[j], k = gamma * $LInvStd[j] / count",
-                        count == 1 ? "n" : "n * " + count, name, name, name).build());
-        outputGradient(c, b);
-        assignAt(c, names.grad(b.in()), "(float) (k * (count * d - sumD - " + xhat + "[at] * sumDXhat))", b.accumulate());
-        endChannelLoops(c, b);
-        endGuard(c, toInput);
-    }
-
-    /** {@code float d}: the gradient at the normalised output, through the fused activation's backward rule if there is one. */
-    private void outputGradient(CodeBlock.Builder c, Step.BatchNorm b) {
-        String g = names.grad(b.out());
-        if (b.activation().isEmpty()) {
-            c.addStatement("float d = $L[at]", g);
-            return;
-        }
-        Step.Activation a = b.activation().get();
-        Primitive p = Primitive.of(a);
-        if (p.backwardUsesInput) c.addStatement("float x = $L[at] * gamma + beta, g = $L[at]", b.xhat().name(), g);
-        else c.addStatement("float y = $L[at], g = $L[at]", names.data(b.out()), g);
-        c.addStatement("float d = $L", fill(p.backward, a));
-    }
-
-    /**
-     * Opens {@code for i} over the batch, {@code for j} over the channels (reading the channel's statistics and, when
-     * {@code affine}, its gamma and beta, then {@code perChannel}) and {@code for at} over the channel's values in that sample.
-     */
-    private void beginChannelLoops(CodeBlock.Builder c, Step.BatchNorm b, boolean affine, CodeBlock perChannel) {
-        int channels = b.channels(), s = b.spatial();
-        c.beginControlFlow("for (int i = 0; i < n; i++)");
-        c.beginControlFlow("for (int j = 0; j < $L; j++)", channels);
-        if (affine) {
-            c.addStatement("float gamma = $L, beta = $L", b.weight().map(w -> "params[" + w.constant() + " + j]").orElse("1f"),
-                    b.bias().map(w -> "params[" + w.constant() + " + j]").orElse("0f"));
-        }
-        c.add(perChannel);
-        // Over [N, C] a channel has one value per sample: no innermost loop.
-        if (s == 1) c.addStatement("int at = i * $L + j", channels);
-        else c.beginControlFlow("for (int at = (i * $L + j) * $L, end = at + $L; at < end; at++)", channels, s, s);
-    }
-
-    private static void endChannelLoops(CodeBlock.Builder c, Step.BatchNorm b) {
-        if (b.spatial() > 1) c.endControlFlow();
-        c.endControlFlow().endControlFlow();
     }
 
     /** The gradient arguments of a step from {@code in} to {@code out}: {@code $gOut}, {@code $gIn} and {@code $acc}. */
