@@ -151,16 +151,16 @@ class SequenceModelTest {
         try (var ignored = GradMode.noGrad()) {
             double[] xs = xd.toDoubleArray();
             for (int i = 0; i < xs.length; i++) {
-                double numeric = centralDifference(() -> eager.forward(xd).mul(gd).sum().item(), xd, i, h);
-                assertNear(numeric, gradIn[i], "d/dx[" + i + "]");
+                double numeric = FiniteDifferences.central(() -> eager.forward(xd).mul(gd).sum().item(), xd, i, h);
+                FiniteDifferences.assertNear(numeric, gradIn[i], "d/dx[" + i + "]");
             }
             Map<String, Tensor> params = eager.namedParameters();
             for (var e : model.namedParameters().entrySet()) {
                 Tensor p = params.get(e.getKey());
                 double[] analytic = e.getValue().grad().toDoubleArray();
                 for (int i = 0; i < analytic.length; i++) {
-                    double numeric = centralDifference(() -> eager.forward(xd).mul(gd).sum().item(), p, i, h);
-                    assertNear(numeric, analytic[i], "d/d" + e.getKey() + "[" + i + "]");
+                    double numeric = FiniteDifferences.central(() -> eager.forward(xd).mul(gd).sum().item(), p, i, h);
+                    FiniteDifferences.assertNear(numeric, analytic[i], "d/d" + e.getKey() + "[" + i + "]");
                 }
             }
         }
@@ -273,25 +273,6 @@ class SequenceModelTest {
         var h = trainer.fit(x, y, 8, 60);
         assertTrue(h.last("loss") < h.get("loss").getFirst());
         assertTrue(h.last("accuracy") > 0.9, "accuracy " + h.last("accuracy"));
-    }
-
-    private interface Scalar { double get(); }
-
-    /** {@code (f(p + h) - f(p - h)) / 2h} for element i of the float64 tensor p, restored afterwards. */
-    private static double centralDifference(Scalar f, Tensor p, int i, double h) {
-        Tensor element = p.view(-1).select(0, i);
-        double v = element.item();
-        element.fill_(v + h);
-        double plus = f.get();
-        element.fill_(v - h);
-        double minus = f.get();
-        element.fill_(v);
-        return (plus - minus) / (2 * h);
-    }
-
-    /** A float32 gradient against a float64 difference quotient: float32 rounding bounds the agreement. */
-    private static void assertNear(double expected, double actual, String what) {
-        assertTrue(Math.abs(expected - actual) <= 1e-4 * Math.max(1, Math.abs(expected)), what + ": expected " + expected + " but was " + actual);
     }
 
     /** LayerNorm starts at weight 1, bias 0; random values make their gradients and the affine path matter. */
