@@ -14,7 +14,6 @@ import dev.kiln.nn.MaxPool2d;
 import dev.kiln.nn.ReLU;
 import dev.kiln.nn.Sequential;
 import dev.kiln.nn.Tanh;
-import dev.kiln.autograd.GradMode;
 import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Tensor;
 import dev.kiln.tensor.Torch;
@@ -87,42 +86,20 @@ class CompiledBatchNormTest {
         perturbBatchNorm(cnn.stateDict(), 3);
         Torch.manualSeed(10);
         Tensor x = Torch.randn(3, 2, 6, 6), g = Torch.randn(3, 3);
-        assertFiniteDifferences(cnn.stateDict(), x, g, () -> { cnn.forward(x); cnn.zeroGrad(); return cnn.backward(g); },
+        FiniteDifferences.assertBackward(cnn.stateDict(), x, g, () -> { cnn.forward(x); cnn.zeroGrad(); return cnn.backward(g); },
                 cnn.namedParameters(), (xd, p) -> {
                     Tensor h = Convolution.conv2d(xd, p.get("conv.weight"), p.get("conv.bias"), 1, 1);
                     h = normalise(h, new int[] {0, 2, 3}, p.get("bn.weight").view(1, 4, 1, 1), p.get("bn.bias").view(1, 4, 1, 1)).relu();
                     return Convolution.maxPool2d(h, 2).reshape(3, 36).matmul(p.get("out.weight").t()).add(p.get("out.bias"));
-                });
+                }, Integer.MAX_VALUE);
         KilnTestBnSequence seq = KilnTestBnSequence.create(8);
         perturbBatchNorm(seq.stateDict(), 4);
         Tensor xs = Torch.randn(4, 3, 5), gs = Torch.randn(4, 2);
-        assertFiniteDifferences(seq.stateDict(), xs, gs, () -> { seq.forward(xs); seq.zeroGrad(); return seq.backward(gs); },
+        FiniteDifferences.assertBackward(seq.stateDict(), xs, gs, () -> { seq.forward(xs); seq.zeroGrad(); return seq.backward(gs); },
                 seq.namedParameters(), (xd, p) -> {
                     Tensor h = Functional.gelu(normalise(xd, new int[] {0, 2}, p.get("bn.weight").view(1, 3, 1), p.get("bn.bias").view(1, 3, 1)));
                     return h.reshape(4, 15).matmul(p.get("out.weight").t()).add(p.get("out.bias"));
-                });
-    }
-
-    /** The float64 reference network of a test model, from its input and its weights by state-dict key. */
-    private interface Reference { Tensor apply(Tensor x, Map<String, Tensor> weights); }
-
-    /**
-     * The generated input and parameter gradients of {@code sum(forward(x) * g)} (from {@code backward}, run first)
-     * against central differences of the float64 reference over every element of x and of every parameter.
-     */
-    private static void assertFiniteDifferences(Map<String, Tensor> state, Tensor x, Tensor g, java.util.function.Supplier<Tensor> backward,
-                                                Map<String, Tensor> parameters, Reference reference) {
-        double[] gradIn = backward.get().toDoubleArray();
-        Map<String, Tensor> p = new HashMap<>();
-        for (var e : state.entrySet()) p.put(e.getKey(), e.getValue().detach().to(DType.FLOAT64).clone());
-        Tensor xd = x.toDouble().clone(), gd = g.toDouble();
-        FiniteDifferences.Scalar loss = () -> reference.apply(xd, p).mul(gd).sum().item();
-        try (var ignored = GradMode.noGrad()) {
-            FiniteDifferences.assertGradient(loss, xd, gradIn, "d/dx");
-            for (var e : parameters.entrySet()) {
-                FiniteDifferences.assertGradient(loss, p.get(e.getKey()), e.getValue().grad().toDoubleArray(), "d/d" + e.getKey());
-            }
-        }
+                }, Integer.MAX_VALUE);
     }
 
     /** BatchNorm starts at weight 1, bias 0: random values instead. */
