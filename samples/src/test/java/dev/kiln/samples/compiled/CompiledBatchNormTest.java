@@ -29,9 +29,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Generated BatchNorm over {@code [N, C, H, W]} (after a convolution) and over {@code [N, C, L]}: each channel's
- * statistics run over the batch and every position. Checked against the same networks written with float64 eager
- * ops and autograd (output, input gradient, every parameter gradient, the running statistics after a training
- * forward, eval mode's use of them), and against the eager nn.Sequential that takes the same state dict.
+ * statistics run over the batch and every position, and the activation declared on the field (ReLU, GELU) is fused
+ * into its passes. Checked against the same networks written with float64 eager ops, by autograd (output, input
+ * gradient, every parameter gradient, the running statistics after a training forward, eval mode's use of them) and
+ * by central differences; against the eager nn.Sequential that takes the same state dict, with and without running
+ * statistics; and a warm training step through it allocates nothing.
  */
 class CompiledBatchNormTest {
     private static final double EPS = 1e-5;
