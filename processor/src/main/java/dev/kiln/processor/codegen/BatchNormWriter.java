@@ -95,7 +95,7 @@ final class BatchNormWriter {
                 .addStatement("double count = $L, sumD = $LSumD[j], sumDXhat = $LSumDXhat[j], k = gamma * $LInvStd[j] / count",
                         spatial == 1 ? "n" : "n * " + spatial, name, name, name).build());
         outputGradient(c, b);
-        assignAt(c, names.grad(b.in()), "(float) (k * (count * d - sumD - " + xhat + "[at] * sumDXhat))", b.accumulate());
+        PassWriter.assign(c, names.grad(b.in()), "at", "(float) (k * (count * d - sumD - " + xhat + "[at] * sumDXhat))", b.accumulate());
         endChannelLoops(c, b);
         PassWriter.endGuard(c, toInput);
     }
@@ -135,10 +135,5 @@ final class BatchNormWriter {
     private static void endChannelLoops(CodeBlock.Builder c, Step.BatchNorm b) {
         if (b.spatial() > 1) c.endControlFlow();
         c.endControlFlow().endControlFlow();
-    }
-
-    private static void assignAt(CodeBlock.Builder c, String target, Object expr, boolean accumulate) {
-        if (accumulate) c.addStatement("$L[at] += $L", target, expr);
-        else c.addStatement("$L[at] = $L", target, expr);
     }
 }

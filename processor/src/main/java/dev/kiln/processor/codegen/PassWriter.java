@@ -185,8 +185,12 @@ final class PassWriter {
     }
 
     private static void assign(CodeBlock.Builder c, String target, Object expr, boolean accumulate) {
-        if (accumulate) c.addStatement("$L[i] += $L", target, expr);
-        else c.addStatement("$L[i] = $L", target, expr);
+        assign(c, target, "i", expr, accumulate);
+    }
+
+    /** {@code target[index] = expr}, or {@code +=} where the target gradient accumulates. */
+    static void assign(CodeBlock.Builder c, String target, String index, Object expr, boolean accumulate) {
+        c.addStatement("$L[$L] $L $L", target, index, accumulate ? "+=" : "=", expr);
     }
 
     static void guardInput(CodeBlock.Builder c, boolean toInput) {

@@ -43,7 +43,7 @@ enum Primitive {
             false),
     /**
      * BatchNorm's statistics; the normalisation, the affine map, a fused activation and the backward are loops that
-     * {@code PassWriter} writes around the activation's own rule (see {@code batchNormForward}).
+     * {@code BatchNormWriter} writes around the activation's own rule.
      */
     BATCH_NORM("$bn:T.batchStatistics($in:L, n, $c:L, $s:L, $mean:L, $invStd:L, state, $runMean:L, $runVar:L, $track:L, $momentum:Lf, $eps:Lf)",
             "", false),

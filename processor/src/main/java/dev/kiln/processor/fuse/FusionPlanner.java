@@ -163,7 +163,7 @@ public final class FusionPlanner {
         b.ifPresent(s -> defaults.add(new InitCall(s, InitCall.Kind.UNIFORM, -1 / Math.sqrt(inF), 1 / Math.sqrt(inF), key + ": bias U(-1/sqrt(fan_in), 1/sqrt(fan_in))")));
         layer.decl().init().ifPresent(spec -> custom.add(customInit(spec, w, inF, outF, key)));
         Optional<Step.Activation> act = layer.decl().activation().map(FusionPlanner::toActivation);
-        Optional<Step.Activation> fused = act.filter(a -> !a.kind().rowWise());
+        Optional<Step.Activation> fused = elementwise(layer.decl().activation());
         Buffer out = buffer(ident, rows * outF);
         boolean needsPre = fused.isPresent() && (fused.get().kind() == ActivationKind.GELU);
         Optional<Buffer> pre = needsPre ? Optional.of(scratch(ident + "Pre", rows * outF)) : Optional.empty();

@@ -21,7 +21,7 @@ final class FiniteDifferences {
     private FiniteDifferences() {}
 
     /** {@code (f(p + h e_i) - f(p - h e_i)) / 2h}, moving element i of {@code p} in place and back. */
-    static double central(Scalar f, Tensor p, int i, double h) {
+    private static double central(Scalar f, Tensor p, int i, double h) {
         Tensor element = p.view(-1).select(0, i);
         double v = element.item();
         element.fill_(v + h);
@@ -62,7 +62,7 @@ final class FiniteDifferences {
     }
 
     /** A float32 gradient against a float64 difference quotient: float32 rounding bounds the agreement. */
-    static void assertNear(double expected, double actual, String what) {
+    private static void assertNear(double expected, double actual, String what) {
         assertTrue(Math.abs(expected - actual) <= 1e-4 * Math.max(1, Math.abs(expected)), what + ": expected " + expected + " but was " + actual);
     }
 }
