@@ -14,6 +14,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
@@ -28,7 +29,8 @@ import java.util.SplittableRandom;
  * minute to the next; runs minutes apart would compare Kiln in one state of the machine with PyTorch in another, so
  * each round's ratio compares runs a second apart and the summary is the median of the rounds' ratios, against
  * PyTorch on one thread and against its better thread count in that round ("threading tuned").
- * {@code --no-torch} measures Kiln alone. Run from the repository root:
+ * {@code --no-torch} measures Kiln alone; {@code --case 8/sgd} runs one case only and {@code --rounds 15} takes more
+ * rounds (an odd count), for repeated runs of one case. Run from the repository root:
  * <pre>
  * ./mvnw -B -pl bench -am package -DskipTests
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar dev.kiln.bench.CompiledPhonePriceBench
@@ -36,13 +38,18 @@ import java.util.SplittableRandom;
  */
 public final class CompiledPhonePriceBench {
     private static final int SAMPLES = 1600;
-    /** Paired rounds per case: an odd count, for a plain median. */
+    /** Paired rounds per case unless {@code --rounds} says otherwise: an odd count, for a plain median. */
     private static final int ROUNDS = 7;
+    private static int rounds = ROUNDS;
 
     private CompiledPhonePriceBench() {}
 
     public static void main(String[] args) throws Exception {
-        boolean torch = !Arrays.asList(args).contains("--no-torch");
+        List<String> options = Arrays.asList(args);
+        boolean torch = !options.contains("--no-torch");
+        String only = option(options, "--case", null);
+        rounds = Integer.parseInt(option(options, "--rounds", String.valueOf(ROUNDS)));
+        if (rounds < 1 || rounds % 2 == 0) throw new IllegalArgumentException("--rounds wants an odd count, for a plain median: " + rounds);
         SplittableRandom r = new SplittableRandom(0);
         float[] x = new float[SAMPLES * 20], y = new float[SAMPLES];
         for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
@@ -52,6 +59,7 @@ public final class CompiledPhonePriceBench {
         try (TorchServer pytorch = python == null ? null : new TorchServer(python)) {
             for (int batch : new int[] {8, 64}) {
                 for (String opt : new String[] {"sgd", "adam"}) {
+                    if (only != null && !only.equals(batch + "/" + opt)) continue;
                     double[] one = median(trainer(batch, opt, 1), batch, x, y);
                     System.out.printf(Locale.ROOT, "kiln  batch=%d opt=%s threads=1 samples_per_s=%.0f cpu_samples_per_s=%.0f%n",
                             batch, opt, one[0], one[1]);
@@ -67,14 +75,22 @@ public final class CompiledPhonePriceBench {
         }
     }
 
-    /** {@link #ROUNDS} rounds of Kiln on two cores against PyTorch on 1 and 2 threads; prints each and the medians. */
+    /** The value after {@code name} in the arguments, or {@code otherwise}. */
+    private static String option(List<String> options, String name, String otherwise) {
+        int at = options.indexOf(name);
+        if (at < 0) return otherwise;
+        if (at + 1 >= options.size()) throw new IllegalArgumentException(name + " needs a value");
+        return options.get(at + 1);
+    }
+
+    /** {@code rounds} rounds of Kiln on two cores against PyTorch on 1 and 2 threads; prints each and the medians. */
     private static void pairedRounds(Trainer kiln, TorchServer pytorch, int batch, String opt, float[] x, float[] y)
             throws IOException {
         float[] xb = new float[batch * 20], yb = new float[batch];
         timed(kiln, x, y, xb, yb, batch, 4.0); // warm-up: C2 needs a few seconds for all the kernel tiles
-        double[] k = new double[ROUNDS], t1 = new double[ROUNDS], tBest = new double[ROUNDS];
-        double[] vsOne = new double[ROUNDS], vsBest = new double[ROUNDS];
-        for (int i = 0; i < ROUNDS; i++) {
+        double[] k = new double[rounds], t1 = new double[rounds], tBest = new double[rounds];
+        double[] vsOne = new double[rounds], vsBest = new double[rounds];
+        for (int i = 0; i < rounds; i++) {
             k[i] = timed(kiln, x, y, xb, yb, batch, 1.0)[0];
             t1[i] = pytorch.samplesPerSecond(batch, opt, 1, 1.0);
             tBest[i] = Math.max(t1[i], pytorch.samplesPerSecond(batch, opt, 2, 1.0));
@@ -83,7 +99,7 @@ public final class CompiledPhonePriceBench {
             System.out.printf(Locale.ROOT, "round batch=%d opt=%s kiln_2_cores=%.0f torch_1_thread=%.0f torch_best=%.0f kiln/torch_best=%.1fx load=%.2f%n",
                     batch, opt, k[i], t1[i], tBest[i], vsBest[i], ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         }
-        System.out.printf(Locale.ROOT, "kiln  batch=%d opt=%s threads=2 samples_per_s=%.0f (median of %d rounds)%n", batch, opt, middle(k), ROUNDS);
+        System.out.printf(Locale.ROOT, "kiln  batch=%d opt=%s threads=2 samples_per_s=%.0f (median of %d rounds)%n", batch, opt, middle(k), rounds);
         System.out.printf(Locale.ROOT, "torch batch=%d opt=%s threads=1 samples_per_s=%.0f best_thread_count_samples_per_s=%.0f%n",
                 batch, opt, middle(t1), middle(tBest));
         System.out.printf(Locale.ROOT, "ratio batch=%d opt=%s vs=torch_1_thread kiln/torch=%.1fx (median of the rounds' ratios, from %.1fx to %.1fx)%n",

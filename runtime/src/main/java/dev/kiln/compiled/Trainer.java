@@ -187,9 +187,12 @@ public final class Trainer {
 
     /**
      * One optimisation step on the first {@code n} samples of the batch arrays: forward, fused loss and
-     * gradient, backward, optimizer. Returns the mean loss. Allocates nothing after {@link #prepare}.
+     * gradient, backward, optimizer. Returns the mean loss. Allocates nothing after {@link #prepare}; without it, the
+     * first step of a new largest batch sizes the buffers (and the model's activations) itself.
      */
     public float step(float[] x, float[] y, int n) {
+        checkStep(x, y, n);
+        if (gradOut.length < n * out) prepare(n); // a first step without prepare(): sized once, then allocation-free
         boolean features = featureSplit != null && n <= FEATURE_SPLIT_MAX_ROWS;
         boolean split = features || rowSplit != null && n >= MIN_ROW_SPLIT_ROWS;
         if (split && (long) n * model.parameterBuffer().length >= MIN_SPLIT_WORK) {
@@ -217,6 +220,14 @@ public final class Trainer {
         model.backwardParameters(gradOut, n);
         optimizer.step(model.parameterBuffer(), model.gradientBuffer());
         return value;
+    }
+
+    private void checkStep(float[] x, float[] y, int n) {
+        if (n < 1) throw new IllegalArgumentException("a step needs at least one sample, got " + n);
+        if (x.length < n * in || y.length < n * targetSize) {
+            throw new IllegalArgumentException("a step on " + n + " samples needs " + n * in + " input values (" + in
+                    + " a sample) and " + n * targetSize + " target values, got " + x.length + " and " + y.length);
+        }
     }
 
     /** How many cores ran the last {@link #step}: 2 where it was split (see {@link #threads}), else 1. */

@@ -21,6 +21,7 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -66,6 +67,31 @@ class TrainingStepTest {
             }
             assertEquals(0, best, opt.getClass().getSimpleName() + " batch " + batch + ": bytes allocated by 200 warm steps");
         }
+    }
+
+    @Test
+    void aStepWithoutPrepareSizesItsBuffersAndMatchesAPreparedOne() {
+        float[][] d = blobs(8, 5);
+        for (int threads : new int[] {1, 2}) {
+            Trainer bare = KilnPhonePrice.create(3, 4).trainer(Loss.crossEntropy(), Optimizer.sgd(0.1)).threads(threads);
+            Trainer prepared = KilnPhonePrice.create(3, 8).trainer(Loss.crossEntropy(), Optimizer.sgd(0.1)).threads(threads);
+            prepared.prepare(8);
+            // The bare trainer's model was planned for 4 rows: the step grows it, as a PyTorch user would expect.
+            for (int s = 0; s < 3; s++) {
+                float expected = prepared.step(d[0], d[1], 8);
+                assertEquals(expected, bare.step(d[0], d[1], 8), 1e-6f * Math.abs(expected), "threads " + threads + ", step " + s);
+            }
+        }
+    }
+
+    @Test
+    void aStepOnTooFewValuesNamesTheSizes() {
+        Trainer trainer = KilnPhonePrice.create(3, 8).trainer(Loss.crossEntropy(), Optimizer.sgd(0.1));
+        float[][] d = blobs(8, 5);
+        var e = assertThrows(IllegalArgumentException.class, () -> trainer.step(java.util.Arrays.copyOf(d[0], 150), d[1], 8));
+        assertEquals("a step on 8 samples needs 160 input values (20 a sample) and 8 target values, got 150 and 8", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> trainer.step(d[0], d[1], 0));
+        assertEquals("a step needs at least one sample, got 0", e.getMessage());
     }
 
     @Test
