@@ -40,7 +40,6 @@ public final class CompiledPhonePriceBench {
     private static final int SAMPLES = 1600;
     /** Paired rounds per case unless {@code --rounds} says otherwise: an odd count, for a plain median. */
     private static final int ROUNDS = 7;
-    private static int rounds = ROUNDS;
 
     private CompiledPhonePriceBench() {}
 
@@ -48,7 +47,7 @@ public final class CompiledPhonePriceBench {
         List<String> options = Arrays.asList(args);
         boolean torch = !options.contains("--no-torch");
         String only = option(options, "--case", null);
-        rounds = Integer.parseInt(option(options, "--rounds", String.valueOf(ROUNDS)));
+        int rounds = Integer.parseInt(option(options, "--rounds", String.valueOf(ROUNDS)));
         if (rounds < 1 || rounds % 2 == 0) throw new IllegalArgumentException("--rounds wants an odd count, for a plain median: " + rounds);
         SplittableRandom r = new SplittableRandom(0);
         float[] x = new float[SAMPLES * 20], y = new float[SAMPLES];
@@ -68,7 +67,7 @@ public final class CompiledPhonePriceBench {
                         System.out.printf(Locale.ROOT, "kiln  batch=%d opt=%s threads=2 samples_per_s=%.0f cpu_samples_per_s=%.0f%n",
                                 batch, opt, two[0], two[1]);
                     } else {
-                        pairedRounds(trainer(batch, opt, 2), pytorch, batch, opt, x, y);
+                        pairedRounds(trainer(batch, opt, 2), pytorch, batch, opt, x, y, rounds);
                     }
                 }
             }
@@ -84,8 +83,8 @@ public final class CompiledPhonePriceBench {
     }
 
     /** {@code rounds} rounds of Kiln on two cores against PyTorch on 1 and 2 threads; prints each and the medians. */
-    private static void pairedRounds(Trainer kiln, TorchServer pytorch, int batch, String opt, float[] x, float[] y)
-            throws IOException {
+    private static void pairedRounds(Trainer kiln, TorchServer pytorch, int batch, String opt, float[] x, float[] y,
+                                     int rounds) throws IOException {
         float[] xb = new float[batch * 20], yb = new float[batch];
         timed(kiln, x, y, xb, yb, batch, 4.0); // warm-up: C2 needs a few seconds for all the kernel tiles
         double[] k = new double[rounds], t1 = new double[rounds], tBest = new double[rounds];

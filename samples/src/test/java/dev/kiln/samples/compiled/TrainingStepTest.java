@@ -15,6 +15,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -88,7 +89,7 @@ class TrainingStepTest {
     void aStepOnTooFewValuesNamesTheSizes() {
         Trainer trainer = KilnPhonePrice.create(3, 8).trainer(Loss.crossEntropy(), Optimizer.sgd(0.1));
         float[][] d = blobs(8, 5);
-        var e = assertThrows(IllegalArgumentException.class, () -> trainer.step(java.util.Arrays.copyOf(d[0], 150), d[1], 8));
+        var e = assertThrows(IllegalArgumentException.class, () -> trainer.step(Arrays.copyOf(d[0], 150), d[1], 8));
         assertEquals("a step on 8 samples needs 160 input values (20 a sample) and 8 target values, got 150 and 8", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> trainer.step(d[0], d[1], 0));
         assertEquals("a step needs at least one sample, got 0", e.getMessage());
