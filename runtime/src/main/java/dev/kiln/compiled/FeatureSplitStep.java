@@ -17,6 +17,7 @@ import java.util.List;
  *   block of the layer below;</li>
  *   <li>each core updates its own parameters.</li>
  * </ul>
+ * Where each layer is cut between the cores follows their measured speeds ({@link CoreBalance}).
  * The meetings wait on volatile counters ({@link SpinWait}): a step of tens of microseconds cannot afford a lock.
  * Every kernel call works on contiguous blocks, and the element-wise passes are vectorised: a scalar ReLU
  * backward with a data-dependent branch cost as much as the matrix products it sat between.
@@ -26,8 +27,8 @@ final class FeatureSplitStep implements Runnable {
     private final Loss loss;
     private final Optimizer optimizer;
     private final DenseLayer[] layers;
-    /** Core 0 owns output features {@code [0, split[l])} of layer l, core 1 the rest. */
-    private final int[] split;
+    /** Where each layer's output features are cut between the cores. */
+    private final CoreBalance balance;
     private final int outputs, phases, backwardMeetings;
     /**
      * Whether both cores compute the last layer whole: a narrow output (a few classes) gives each core too little to
@@ -38,7 +39,7 @@ final class FeatureSplitStep implements Runnable {
     private int capacity;
     /** Per layer, {@code [rows, out]}: the whole output, each core writing its columns. */
     private float[][] act;
-    /** Per core and layer, {@code [rows, owned features]}: that core's block of outputs, then of deltas. */
+    /** Per core and layer, {@code [rows, owned features]}: that core's block of outputs, then of deltas; sized for a whole layer, as the cut moves. */
     private float[][][] block;
     /** Per core and layer, {@code [rows, in]}: that core's partial sum of the layer's input gradient. */
     private float[][][] partial;
@@ -56,6 +57,8 @@ final class FeatureSplitStep implements Runnable {
     private volatile long progress0, progress1;
     private double lossSum;
     private int correct;
+    /** Each core's waits at the meetings of the current step, taken off its busy time. */
+    private long waited0, waited1;
 
     /** Output features below which the last layer is computed whole on both cores. */
     private static final int WHOLE_LAST_MAX_OUT = 16;
@@ -67,12 +70,7 @@ final class FeatureSplitStep implements Runnable {
         List<DenseLayer> chain = model.denseChain();
         if (chain.size() < 2) throw new IllegalArgumentException("a feature split needs a chain of at least two dense layers");
         this.layers = chain.toArray(DenseLayer[]::new);
-        this.split = new int[layers.length];
-        for (int l = 0; l < layers.length; l++) {
-            int out = layers[l].out();
-            // Whole vectors per core where the layer is wide enough.
-            split[l] = out >= 16 ? out / 2 & ~7 : out / 2;
-        }
+        this.balance = new CoreBalance(chain.stream().mapToInt(DenseLayer::out).toArray());
         this.outputs = layers[layers.length - 1].out();
         this.wholeLast = outputs < WHOLE_LAST_MAX_OUT;
         // One meeting after each split layer's forward, one after each backward but the first layer's and a whole last
@@ -96,7 +94,7 @@ final class FeatureSplitStep implements Runnable {
         for (int l = 0; l < count; l++) {
             act[l] = new float[batchSize * layers[l].out()];
             for (int core = 0; core < 2; core++) {
-                block[core][l] = new float[batchSize * (hi(core, l) - lo(core, l))];
+                block[core][l] = new float[batchSize * layers[l].out()];
                 partial[core][l] = new float[batchSize * layers[l].in()];
             }
         }
@@ -105,6 +103,8 @@ final class FeatureSplitStep implements Runnable {
     /** Correct predictions of the last step (classification losses). */
     int correct() { return correct; }
 
+    CoreBalance balance() { return balance; }
+
     /** One step on {@code n} rows (at most the prepared batch) with the second core the caller acquired; returns the mean loss. */
     float step(SecondCore core, float[] x, float[] y, int n) {
         this.x = x;
@@ -112,6 +112,7 @@ final class FeatureSplitStep implements Runnable {
         this.rows = n;
         this.aborted = false;
         base += phases + 1;
+        balance.nextStep();
         core.post(this);
         try {
             work(0);
@@ -142,6 +143,7 @@ final class FeatureSplitStep implements Runnable {
     }
 
     private void work(int core) {
+        long start = System.nanoTime();
         try {
             forward(core);
             float[] output = wholeLast ? lastOut[core] : act[layers.length - 1];
@@ -152,6 +154,15 @@ final class FeatureSplitStep implements Runnable {
         } catch (OtherCoreFailed stop) {
             // The other core's exception is the one reported; this core leaves its parameters as they were.
         }
+        long busy = System.nanoTime() - start;
+        if (core == 0) {
+            busy -= waited0;
+            waited0 = 0;
+        } else {
+            busy -= waited1;
+            waited1 = 0;
+        }
+        balance.record(core, busy);
     }
 
     /** Each core's block of every split layer's output, then the whole last layer on both where it is narrow. */
@@ -225,9 +236,9 @@ final class FeatureSplitStep implements Runnable {
         }
     }
 
-    private int lo(int core, int l) { return core == 0 ? 0 : split[l]; }
+    private int lo(int core, int l) { return core == 0 ? 0 : balance.split(l); }
 
-    private int hi(int core, int l) { return core == 0 ? split[l] : layers[l].out(); }
+    private int hi(int core, int l) { return core == 0 ? balance.split(l) : layers[l].out(); }
 
     /**
      * Marks this core at its next meeting of the step and waits until the other one is there too; throws
@@ -236,15 +247,21 @@ final class FeatureSplitStep implements Runnable {
     private void meet(int core) {
         // Each core's progress is only written by that core: a step starts it at base, each meeting adds one.
         long target = Math.max(core == 0 ? progress0 : progress1, base) + 1;
-        if (core == 0) {
-            progress0 = target;
-            for (long t = 0; progress1 < target; ) t = SpinWait.pause(t);
-        } else {
-            progress1 = target;
-            for (long t = 0; progress0 < target; ) t = SpinWait.pause(t);
+        if (core == 0) progress0 = target;
+        else progress1 = target;
+        int other = 1 - core;
+        if (progress(other) < target) {
+            long start = System.nanoTime();
+            for (long t = 0; progress(other) < target; ) t = SpinWait.pause(t);
+            // Waiting is not work: the balance compares the cores' busy times.
+            long waited = System.nanoTime() - start;
+            if (core == 0) waited0 += waited;
+            else waited1 += waited;
         }
         if (aborted) throw OtherCoreFailed.INSTANCE;
     }
+
+    private long progress(int core) { return core == 0 ? progress0 : progress1; }
 
     /** Unwinds a core's work when the other core failed; one shared instance without a stack trace, as it is no error. */
     private static final class OtherCoreFailed extends RuntimeException {

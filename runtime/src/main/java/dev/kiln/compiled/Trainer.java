@@ -233,6 +233,9 @@ public final class Trainer {
     /** How many cores ran the last {@link #step}: 2 where it was split (see {@link #threads}), else 1. */
     public int coresInLastStep() { return coresInLastStep; }
 
+    /** Where a feature-split step cuts each layer between the cores, or null where steps are not split so. */
+    CoreBalance coreBalance() { return featureSplit == null ? null : featureSplit.balance(); }
+
     /**
      * Batches up to this size of a chain of dense layers split each layer's output features between the cores
      * ({@link FeatureSplitStep}); larger ones, and other models, split the batch's rows ({@link RowSplitStep}). With
