@@ -59,7 +59,10 @@ final class CoreBalance {
         else busy1 += busyNanos;
     }
 
-    /** Before a step, on the first core: moves the share once a window is complete. */
+    /**
+     * Before a step, on the first core: moves the share once a window is complete. The first core then posts the
+     * step, which publishes the new cut to the second.
+     */
     void nextStep() {
         if (pinned || ++steps < WINDOW) return;
         long total = busy0 + busy1;

@@ -39,7 +39,10 @@ final class FeatureSplitStep implements Runnable {
     private int capacity;
     /** Per layer, {@code [rows, out]}: the whole output, each core writing its columns. */
     private float[][] act;
-    /** Per core and layer, {@code [rows, owned features]}: that core's block of outputs, then of deltas; sized for a whole layer, as the cut moves. */
+    /**
+     * Per core and layer, {@code [rows, owned features]}: that core's block of outputs, then of deltas; sized for the
+     * whole layer, since the cut moves.
+     */
     private float[][][] block;
     /** Per core and layer, {@code [rows, in]}: that core's partial sum of the layer's input gradient. */
     private float[][][] partial;
@@ -154,15 +157,15 @@ final class FeatureSplitStep implements Runnable {
         } catch (OtherCoreFailed stop) {
             // The other core's exception is the one reported; this core leaves its parameters as they were.
         }
-        long busy = System.nanoTime() - start;
-        if (core == 0) {
-            busy -= waited0;
-            waited0 = 0;
-        } else {
-            busy -= waited1;
-            waited1 = 0;
-        }
-        balance.record(core, busy);
+        reportBusy(core, System.nanoTime() - start);
+    }
+
+    /** Tells the balance how long this core worked in the step: {@code nanos} less its waits at the meetings. */
+    private void reportBusy(int core, long nanos) {
+        long waited = core == 0 ? waited0 : waited1;
+        if (core == 0) waited0 = 0;
+        else waited1 = 0;
+        balance.record(core, nanos - waited);
     }
 
     /** Each core's block of every split layer's output, then the whole last layer on both where it is narrow. */
@@ -246,7 +249,7 @@ final class FeatureSplitStep implements Runnable {
      */
     private void meet(int core) {
         // Each core's progress is only written by that core: a step starts it at base, each meeting adds one.
-        long target = Math.max(core == 0 ? progress0 : progress1, base) + 1;
+        long target = Math.max(progress(core), base) + 1;
         if (core == 0) progress0 = target;
         else progress1 = target;
         int other = 1 - core;
