@@ -30,8 +30,8 @@ final class CoreBalance {
 
     private final int[] widths, split;
     private double share = 0.5;
-    /** Busy nanoseconds of each core over the current window; core 1's is written by that core before the join. */
-    private long busy0, busy1;
+    /** Per core, its busy nanoseconds over the current window; core 1's is written by that core before the join. */
+    private final long[] busy = new long[2];
     private int steps;
     private boolean pinned;
 
@@ -51,15 +51,14 @@ final class CoreBalance {
     void pin(double share) {
         pinned = !Double.isNaN(share);
         this.share = pinned ? share : 0.5;
-        busy0 = busy1 = 0;
+        busy[0] = busy[1] = 0;
         steps = 0;
         place();
     }
 
     /** A core's busy time in the step just run; each core reports its own. */
     void record(int core, long busyNanos) {
-        if (core == 0) busy0 += busyNanos;
-        else busy1 += busyNanos;
+        busy[core] += busyNanos;
     }
 
     /**
@@ -68,12 +67,12 @@ final class CoreBalance {
      */
     void nextStep() {
         if (pinned || ++steps < WINDOW) return;
-        long total = busy0 + busy1;
+        long total = busy[0] + busy[1];
         if (total > 0) {
-            share = Math.min(MAX_SHARE, Math.max(MIN_SHARE, share + GAIN * (busy1 - busy0) / total));
+            share = Math.min(MAX_SHARE, Math.max(MIN_SHARE, share + GAIN * (busy[1] - busy[0]) / total));
             place();
         }
-        busy0 = busy1 = 0;
+        busy[0] = busy[1] = 0;
         steps = 0;
     }
 

@@ -60,8 +60,8 @@ final class FeatureSplitStep implements Runnable {
     private volatile long progress0, progress1;
     private double lossSum;
     private int correct;
-    /** Each core's waits at the meetings of the current step, taken off its busy time. */
-    private long waited0, waited1;
+    /** Per core, its waits at the meetings of the current step in nanoseconds, taken off its busy time. */
+    private final long[] waited = new long[2];
 
     /** Output features below which the last layer is computed whole on both cores. */
     private static final int WHOLE_LAST_MAX_OUT = 16;
@@ -162,10 +162,8 @@ final class FeatureSplitStep implements Runnable {
 
     /** Tells the balance how long this core worked in the step: {@code nanos} less its waits at the meetings. */
     private void reportBusy(int core, long nanos) {
-        long waited = core == 0 ? waited0 : waited1;
-        if (core == 0) waited0 = 0;
-        else waited1 = 0;
-        balance.record(core, nanos - waited);
+        balance.record(core, nanos - waited[core]);
+        waited[core] = 0;
     }
 
     /** Each core's block of every split layer's output, then the whole last layer on both where it is narrow. */
@@ -257,9 +255,7 @@ final class FeatureSplitStep implements Runnable {
             long start = System.nanoTime();
             for (long t = 0; progress(other) < target; ) t = SpinWait.pause(t);
             // Waiting is not work: the balance compares the cores' busy times.
-            long waited = System.nanoTime() - start;
-            if (core == 0) waited0 += waited;
-            else waited1 += waited;
+            waited[core] += System.nanoTime() - start;
         }
         if (aborted) throw OtherCoreFailed.INSTANCE;
     }

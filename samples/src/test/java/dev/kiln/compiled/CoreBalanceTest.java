@@ -4,6 +4,7 @@ import dev.kiln.samples.compiled.KilnPhonePrice;
 import dev.kiln.samples.compiled.KilnTestDeepChain;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
@@ -25,7 +26,7 @@ class CoreBalanceTest {
         // Momentum and Adam's moments belong to the parameters, not to a core: they carry over when the cut moves.
         // Adam's eps is raised from 1e-8: Adam scales a gradient of 1e-10 (rounding on a ReLU unit at the edge of
         // dying) up to a whole step of lr, so any two summation orders drift apart there by up to lr a step.
-        for (Supplier<Optimizer> opt : java.util.List.<Supplier<Optimizer>>of(() -> Optimizer.sgd(0.05, 0.9),
+        for (Supplier<Optimizer> opt : List.<Supplier<Optimizer>>of(() -> Optimizer.sgd(0.05, 0.9),
                 () -> new Optimizer.Adam(1e-2, 0.9, 0.999, 1e-3, 0))) {
             for (int batch : new int[] {8, 5, 32}) {
                 check(KilnPhonePrice::create, 20, 4, batch, opt);

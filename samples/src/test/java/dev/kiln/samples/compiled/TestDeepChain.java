@@ -8,8 +8,9 @@ import dev.kiln.annotations.Shape;
 import dev.kiln.annotations.Tanh;
 
 /**
- * A four-layer dense chain with a wide output, big enough to split at batch 5, for the feature split's other paths: a middle layer whose deltas come
- * from the two cores' partial input gradients, and a last layer split between the cores instead of computed whole.
+ * A four-layer dense chain with a wide output, big enough to split at batch 5, for the feature split's other paths:
+ * a middle layer whose deltas come from the two cores' partial input gradients, and a last layer split between the
+ * cores instead of computed whole.
  */
 @Model(input = @Shape(24))
 public abstract class TestDeepChain {
