@@ -121,6 +121,6 @@ final class RowSplitStep implements Runnable {
     /** Adds the replica's gradients into the model's over {@code [from, to)} and updates those parameters. */
     private void sumAndUpdate(int from, int to) {
         Dense.addInto(replica.gradientBuffer(), from, model.gradientBuffer(), from, to - from);
-        optimizer.update(model.parameterBuffer(), model.gradientBuffer(), from, to);
+        optimizer.updateInChunks(model.parameterBuffer(), model.gradientBuffer(), from, to);
     }
 }
