@@ -59,6 +59,12 @@ public interface CompiledModel {
     default java.util.List<DenseLayer> denseChain() { return java.util.List.of(); }
 
     /**
+     * The fused bias + activation kernels of a {@link #denseChain} in the kernel dialect, written by the model compiler,
+     * for training on a device; null for models the compiler has no device program for yet.
+     */
+    default DeviceKernels deviceKernels() { return null; }
+
+    /**
      * Adds the bias of dense-chain layer {@code layer} and applies its activation on {@code block}: output features
      * {@code [lo, hi)} of the first {@code rows} rows, stored contiguously ({@code hi - lo} floats a row).
      */

@@ -1,6 +1,7 @@
 package dev.kiln.processor.codegen;
 
 import com.squareup.javapoet.CodeBlock;
+import dev.kiln.processor.model.Primitive;
 import dev.kiln.processor.fuse.Slot;
 import dev.kiln.processor.fuse.Step;
 
@@ -58,7 +59,7 @@ final class BatchNormWriter {
         c.addStatement("$L[at] = h", b.xhat().name());
         if (b.activation().isPresent()) {
             c.addStatement("float x = h * gamma + beta");
-            c.addStatement("$L[at] = $L", names.data(b.out()), PassWriter.fill(Primitive.of(b.activation().get()).forward, b.activation().get()));
+            c.addStatement("$L[at] = $L", names.data(b.out()), PassWriter.fill(b.activation().get().primitive().forward, b.activation().get()));
         } else {
             c.addStatement("$L[at] = h * gamma + beta", names.data(b.out()));
         }
@@ -76,7 +77,7 @@ final class BatchNormWriter {
         int spatial = b.spatial();
         c.addStatement("$T.fill($LSumD, 0.0)", Arrays.class, name);
         c.addStatement("$T.fill($LSumDXhat, 0.0)", Arrays.class, name);
-        boolean readsInput = b.activation().map(a -> Primitive.of(a).backwardUsesInput).orElse(false);
+        boolean readsInput = b.activation().map(a -> a.primitive().backwardUsesInput).orElse(false);
         beginChannelLoops(c, b, readsInput, CodeBlock.of(""));
         outputGradient(c, b);
         c.addStatement("$LSumD[j] += d", name);
@@ -108,7 +109,7 @@ final class BatchNormWriter {
             return;
         }
         Step.Activation a = b.activation().get();
-        Primitive p = Primitive.of(a);
+        Primitive p = a.primitive();
         if (p.backwardUsesInput) c.addStatement("float x = $L[at] * gamma + beta, g = $L[at]", b.xhat().name(), g);
         else c.addStatement("float y = $L[at], g = $L[at]", names.data(b.out()), g);
         c.addStatement("float d = $L", PassWriter.fill(p.backward, a));

@@ -6,6 +6,7 @@ import com.squareup.javapoet.FieldSpec;
 import com.squareup.javapoet.MethodSpec;
 import com.squareup.javapoet.ParameterizedTypeName;
 import com.squareup.javapoet.TypeSpec;
+import dev.kiln.processor.model.Primitive;
 import dev.kiln.processor.fuse.Plan;
 import dev.kiln.processor.fuse.Step;
 
@@ -36,7 +37,7 @@ final class DenseChainWriter {
         List<Step.Dense> layers = new ArrayList<>();
         for (Step s : plan.steps()) {
             if (!(s instanceof Step.Dense d) || d.rowsPerSample() != 1 || d.pre().isPresent() || d.accumulate()) return Optional.empty();
-            if (d.activation().map(a -> Primitive.of(a).backwardUsesInput || a.kind().rowWise()).orElse(false)) return Optional.empty();
+            if (d.activation().map(a -> a.primitive().backwardUsesInput || a.kind().rowWise()).orElse(false)) return Optional.empty();
             boolean chained = layers.isEmpty() ? d.in().isInput() : d.in().equals(layers.getLast().out());
             if (!chained) return Optional.empty();
             layers.add(d);
@@ -82,7 +83,7 @@ final class DenseChainWriter {
     }
 
     private static void activation(MethodSpec.Builder m, Step.Activation a) {
-        Primitive p = Primitive.of(a);
+        Primitive p = a.primitive();
         if (p == Primitive.RELU) {
             m.addStatement("$T.relu(block, rows * w)", Names.COLUMN_BLOCKS);
             return;
@@ -95,7 +96,7 @@ final class DenseChainWriter {
 
     /** The output's row r starts at {@code r * width + lo}, the block's at {@code r * w}. */
     private static void activationBackward(MethodSpec.Builder m, Step.Activation a, int width) {
-        Primitive p = Primitive.of(a);
+        Primitive p = a.primitive();
         m.beginControlFlow("for (int r = 0; r < rows; r++)");
         if (p == Primitive.RELU) {
             // A data-dependent select; the kernel does it with a lane mask instead of a branch per element.

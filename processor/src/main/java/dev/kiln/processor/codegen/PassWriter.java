@@ -1,6 +1,7 @@
 package dev.kiln.processor.codegen;
 
 import com.squareup.javapoet.CodeBlock;
+import dev.kiln.processor.model.Primitive;
 import dev.kiln.processor.fuse.Buffer;
 import dev.kiln.processor.fuse.Plan;
 import dev.kiln.processor.fuse.Slot;
@@ -32,8 +33,8 @@ final class PassWriter {
             c.add("// $L\n", describe(s));
             switch (s) {
                 case Step.Dense d -> denseForward(c, d);
-                case Step.Elementwise e -> elementwise(c, Primitive.of(e.activation()).forward, e.activation(), s.in(), s.out(), "x", "y", false);
-                case Step.RowWise r -> c.addNamed(Primitive.of(r.activation()).forward + ";\n", rowArgs(r));
+                case Step.Elementwise e -> elementwise(c, e.activation().primitive().forward, e.activation(), s.in(), s.out(), "x", "y", false);
+                case Step.RowWise r -> c.addNamed(r.activation().primitive().forward + ";\n", rowArgs(r));
                 case Step.Dropout p -> {
                     int len = p.in().perSample();
                     c.beginControlFlow("if (training)");
@@ -74,12 +75,12 @@ final class PassWriter {
                 case Step.Dense d -> denseBackward(c, d, toInput);
                 case Step.Elementwise e -> {
                     guardInput(c, toInput);
-                    elementwiseBackward(c, Primitive.of(e.activation()), e.activation(), e.in(), e.out(), names.grad(e.in()), e.accumulate());
+                    elementwiseBackward(c, e.activation().primitive(), e.activation(), e.in(), e.out(), names.grad(e.in()), e.accumulate());
                     endGuard(c, toInput);
                 }
                 case Step.RowWise r -> {
                     guardInput(c, toInput);
-                    c.addNamed(Primitive.of(r.activation()).backward + ";\n", rowArgs(r));
+                    c.addNamed(r.activation().primitive().backward + ";\n", rowArgs(r));
                     endGuard(c, toInput);
                 }
                 case Step.Dropout p -> {
@@ -143,7 +144,7 @@ final class PassWriter {
             d.bias().ifPresent(b -> c.addNamed(Primitive.LINEAR_BIAS.forward + ";\n", args));
             // An activation whose derivative reads its input keeps the biased pre-activation for backward.
             if (d.pre().isPresent() && d.bias().isPresent()) c.addStatement("$L[i + j] = x", pre);
-            CodeBlock expr = d.activation().map(a -> fill(Primitive.of(a).forward, a)).orElse(CodeBlock.of("x"));
+            CodeBlock expr = d.activation().map(a -> fill(a.primitive().forward, a)).orElse(CodeBlock.of("x"));
             c.addStatement("$L[i + j] = $L", names.data(d.out()), expr);
             c.endControlFlow();
             c.endControlFlow();
@@ -153,7 +154,7 @@ final class PassWriter {
 
     private void denseBackward(CodeBlock.Builder c, Step.Dense d, boolean toInput) {
         Map<String, Object> args = denseArgs(d);
-        d.activation().ifPresent(a -> elementwiseBackward(c, Primitive.of(a), a, d.pre().orElse(d.out()), d.out(), d.delta().name(), false));
+        d.activation().ifPresent(a -> elementwiseBackward(c, a.primitive(), a, d.pre().orElse(d.out()), d.out(), d.delta().name(), false));
         d.bias().ifPresent(b -> c.addNamed(Primitive.LINEAR_BIAS.backward + ";\n", args));
         c.addNamed(Primitive.LINEAR.backward + ";\n", args);
         guardInput(c, toInput);

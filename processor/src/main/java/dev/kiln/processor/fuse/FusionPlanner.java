@@ -165,7 +165,8 @@ public final class FusionPlanner {
         Optional<Step.Activation> act = layer.decl().activation().map(FusionPlanner::toActivation);
         Optional<Step.Activation> fused = elementwise(layer.decl().activation());
         Buffer out = buffer(ident, rows * outF);
-        boolean needsPre = fused.isPresent() && (fused.get().kind() == ActivationKind.GELU);
+        // The table says which activations' backward reads their input: those keep the pre-activation buffer.
+        boolean needsPre = fused.isPresent() && fused.get().primitive().backwardUsesInput;
         Optional<Buffer> pre = needsPre ? Optional.of(scratch(ident + "Pre", rows * outF)) : Optional.empty();
         Buffer delta = fused.isPresent() ? scratch(ident + "Delta", rows * outF) : out;
         steps.add(new Step.Dense(key, in, out, pre, delta, rows, inF, outF, w, b, fused, false));

@@ -1,6 +1,7 @@
 package dev.kiln.processor.fuse;
 
 import dev.kiln.processor.model.ActivationKind;
+import dev.kiln.processor.model.Primitive;
 
 import java.util.List;
 import java.util.Optional;
@@ -25,7 +26,10 @@ public sealed interface Step {
             implements Step {}
 
     /** {@code slope} is LeakyReLU's negative slope, 0 for the others. */
-    record Activation(ActivationKind kind, boolean tanhApproximation, double slope) {}
+    record Activation(ActivationKind kind, boolean tanhApproximation, double slope) {
+        /** This activation's row of the primitive table. */
+        public Primitive primitive() { return Primitive.of(kind, tanhApproximation); }
+    }
 
     record Elementwise(String label, Buffer in, Buffer out, Activation activation, boolean accumulate) implements Step {}
 

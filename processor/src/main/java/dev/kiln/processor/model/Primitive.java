@@ -1,6 +1,4 @@
-package dev.kiln.processor.codegen;
-
-import dev.kiln.processor.fuse.Step;
+package dev.kiln.processor.model;
 
 /**
  * The one table of primitive rules: for each primitive its forward snippet and the backward snippet
@@ -8,7 +6,7 @@ import dev.kiln.processor.fuse.Step;
  * and {@code g} (gradient of the output); the others are JavaPoet named templates of kernel calls.
  * The writers only place these snippets in loops; no derivative is written anywhere else.
  */
-enum Primitive {
+public enum Primitive {
     RELU("Math.max(x, 0f)", "y > 0f ? g : 0f", false),
     SIGMOID("1f / (1f + (float) Math.exp(-x))", "g * y * (1f - y)", false),
     TANH("(float) Math.tanh(x)", "g * (1f - y * y)", false),
@@ -60,10 +58,10 @@ enum Primitive {
             "$emb:T.backward($gOut:L, $in:L, $count:L, $num:L, $dim:L, $pad:L, grads, $w:L, accumulate)", false),
     BATCH_NORM_EVAL("$bn:T.runningStatistics(state, $runMean:L, $runVar:L, $c:L, $eps:Lf, $mean:L, $invStd:L)", "", false);
 
-    final String forward;
-    final String backward;
+    public final String forward;
+    public final String backward;
     /** The backward rule reads the input x, so a fused producer must keep it (GELU's pre-activation). */
-    final boolean backwardUsesInput;
+    public final boolean backwardUsesInput;
 
     Primitive(String forward, String backward, boolean backwardUsesInput) {
         this.forward = forward;
@@ -71,13 +69,14 @@ enum Primitive {
         this.backwardUsesInput = backwardUsesInput;
     }
 
-    static Primitive of(Step.Activation a) {
-        return switch (a.kind()) {
+    /** The rule of an activation; {@code tanhApproximation} picks GELU's {@code approximate='tanh'}. */
+    public static Primitive of(ActivationKind kind, boolean tanhApproximation) {
+        return switch (kind) {
             case RELU -> RELU;
             case SIGMOID -> SIGMOID;
             case TANH -> TANH;
             case LEAKY_RELU -> LEAKY_RELU;
-            case GELU -> a.tanhApproximation() ? GELU_TANH : GELU;
+            case GELU -> tanhApproximation ? GELU_TANH : GELU;
             case SOFTMAX -> SOFTMAX;
             case LOG_SOFTMAX -> LOG_SOFTMAX;
         };
