@@ -1,5 +1,6 @@
 package dev.kiln.compiled;
 
+import dev.kiln.backend.Device;
 import dev.kiln.data.DataLoader;
 import dev.kiln.tensor.Tensor;
 import dev.kiln.train.History;
@@ -36,6 +37,8 @@ public final class Trainer {
     private java.util.function.IntToDoubleFunction lrSchedule;
     private RowSplitStep rowSplit;
     private FeatureSplitStep featureSplit;
+    private DeviceStep deviceStep;
+    private Device device = Device.CPU;
 
     public Trainer(CompiledModel model, Loss loss, Optimizer optimizer) {
         this.model = model;
@@ -46,6 +49,37 @@ public final class Trainer {
         this.targetSize = loss.targetSize(out);
         optimizer.bind(model.parameterBuffer().length);
         threads(2);
+        Device chosen = Device.fromEnvironment();
+        if (!chosen.isCpu()) device(chosen);
+    }
+
+    /**
+     * Where steps run: {@link Device#CPU} (the default, or {@code -Dkiln.device} / {@code KILN_DEVICE}) or a device,
+     * whose buffers then hold the parameters, gradients, optimizer state and activations. {@link #evaluate},
+     * checkpoints and the end of {@code fit} copy the parameters back into the model's host buffer. A device that
+     * cannot start, or a model the compiler wrote no device program for, throws a DeviceException saying why:
+     * nothing falls back to the CPU.
+     */
+    public Trainer device(Device device) {
+        if (deviceStep != null) {
+            deviceStep.syncToHost();
+            deviceStep.close();
+            deviceStep = null;
+        }
+        if (!device.isCpu()) {
+            deviceStep = new DeviceStep(model, loss, optimizer, device);
+            if (xBatch.length > 0) deviceStep.prepare(xBatch.length / in);
+        }
+        this.device = device;
+        return this;
+    }
+
+    /** The device steps run on. */
+    public Device device() { return device; }
+
+    /** Copies a device's parameters into the model's host buffer (a no-op on the CPU); fit and evaluate do it. */
+    public void syncToHost() {
+        if (deviceStep != null) deviceStep.syncToHost();
     }
 
     /**
@@ -175,6 +209,7 @@ public final class Trainer {
                 break;
             }
         }
+        syncToHost();
         return history;
     }
 
@@ -193,6 +228,12 @@ public final class Trainer {
     public float step(float[] x, float[] y, int n) {
         checkStep(x, y, n);
         if (gradOut.length < n * out) prepare(n); // a first step without prepare(): sized once, then allocation-free
+        if (deviceStep != null) {
+            coresInLastStep = 0;
+            float value = deviceStep.step(x, y, n);
+            correctInLastStep = deviceStep.correct();
+            return value;
+        }
         boolean features = featureSplit != null && n <= FEATURE_SPLIT_MAX_ROWS;
         boolean split = features || rowSplit != null && n >= MIN_ROW_SPLIT_ROWS;
         if (split && (long) n * model.parameterBuffer().length >= MIN_SPLIT_WORK) {
@@ -230,7 +271,7 @@ public final class Trainer {
         }
     }
 
-    /** How many cores ran the last {@link #step}: 2 where it was split (see {@link #threads}), else 1. */
+    /** How many cores ran the last {@link #step}: 2 where it was split (see {@link #threads}), 0 on a device, else 1. */
     public int coresInLastStep() { return coresInLastStep; }
 
     /** Where a feature-split step cuts each layer between the cores, or null where steps are not split so. */
@@ -276,12 +317,14 @@ public final class Trainer {
             yBatch = new float[batchSize * targetSize];
             gradOut = new float[batchSize * out];
         }
+        if (deviceStep != null) deviceStep.prepare(batchSize);
         if (rowSplit != null) rowSplit.prepare(batchSize);
         if (featureSplit != null) featureSplit.prepare(Math.min(batchSize, FEATURE_SPLIT_MAX_ROWS));
     }
 
     /** Mean loss and accuracy over a data set in eval mode (dropout off, running statistics); restores the mode. */
     public Evaluation evaluate(float[] x, float[] y) {
+        syncToHost();
         int samples = checkData(x, y);
         boolean wasTraining = model.isTraining();
         model.train(false);
@@ -345,6 +388,7 @@ public final class Trainer {
 
     private void saveCheckpoint() {
         if (checkpoint == null) return;
+        syncToHost();
         try {
             Checkpoints.save(checkpoint, model);
         } catch (IOException e) {

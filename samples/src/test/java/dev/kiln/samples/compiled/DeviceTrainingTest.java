@@ -1,0 +1,92 @@
+package dev.kiln.samples.compiled;
+
+import dev.kiln.backend.Device;
+import dev.kiln.backend.DeviceException;
+import dev.kiln.backend.DeviceInfo;
+import dev.kiln.compiled.CompiledModel;
+import dev.kiln.compiled.Loss;
+import dev.kiln.compiled.Optimizer;
+import dev.kiln.compiled.Trainer;
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Compiled dense chains trained on an OpenCL device (PoCL in CI) against the same model trained on one CPU core:
+ * 20 steps from the same weights on the same batches give the same losses, accuracies and parameters within float
+ * rounding (the device sums in other orders). Tolerances: 2e-4 relative on each step's loss, 5e-4 of the
+ * parameters' scale at the end. Adam uses eps 1e-3 here: with 1e-8 it scales a gradient of 1e-10 on a unit at
+ * the edge of dying into a whole step, so any two summation orders drift apart by up to lr a step.
+ */
+class DeviceTrainingTest {
+    private static final int STEPS = 20;
+
+    private static Device openCl() {
+        Device d = Device.available().stream().map(DeviceInfo::device).filter(x -> x.kind() == Device.Kind.OPENCL)
+                .findFirst().orElse(null);
+        assumeTrue(d != null, "no OpenCL device: apt-get install -y pocl-opencl-icd ocl-icd-libopencl1 (CI does)");
+        return d;
+    }
+
+    @Test
+    void thePhonePriceMlpTrainsOnOpenClAsOnTheCpu() {
+        Device device = openCl();
+        for (int batch : new int[] {8, 32, 13}) {
+            compare(device, () -> KilnPhonePrice.create(5), Loss.crossEntropy(), () -> Optimizer.sgd(0.05, 0.9), batch, 20, 4);
+            compare(device, () -> KilnPhonePrice.create(5), Loss.crossEntropy(), () -> new Optimizer.Adam(1e-3, 0.9, 0.999, 1e-3, 1e-2), batch, 20, 4);
+        }
+    }
+
+    @Test
+    void everyActivationAndABiasFreeLayerTrainOnOpenClAsOnTheCpu() {
+        Device device = openCl();
+        compare(device, () -> KilnTestDeviceChain.create(3), Loss.crossEntropy(), () -> new Optimizer.Sgd(0.1, 0.9, 0, 1e-3, true), 7, 13, 5);
+        compare(device, () -> KilnTestDeviceChain.create(3), Loss.mse(), () -> new Optimizer.Adam(1e-2, 0.9, 0.999, 1e-3, 0), 11, 13, 5);
+    }
+
+    @Test
+    void aModelWithoutADeviceProgramSaysSoBeforeTouchingADevice() {
+        Trainer t = KilnFashionCnn.create(1, 4).trainer(Loss.crossEntropy(), Optimizer.sgd(0.1));
+        DeviceException e = assertThrows(DeviceException.class, () -> t.device(Device.of("opencl:0")));
+        assertTrue(e.getMessage().contains("KilnFashionCnn") && e.getMessage().contains("no device program"), e.getMessage());
+    }
+
+    @Test
+    void aDeviceThatCannotStartIsAnErrorNotTheCpu() {
+        assumeTrue(Device.available().stream().noneMatch(i -> i.device().kind() == Device.Kind.CUDA), "a CUDA device is present");
+        Trainer t = KilnPhonePrice.create(1).trainer(Loss.crossEntropy(), Optimizer.sgd(0.1));
+        DeviceException e = assertThrows(DeviceException.class, () -> t.device(Device.of("cuda:0")));
+        assertTrue(e.getMessage().contains("libcuda"), e.getMessage());
+        assertEquals(Device.CPU, t.device(), "the trainer stays where it was");
+    }
+
+    private static void compare(Device device, Supplier<CompiledModel> model, Loss loss, Supplier<Optimizer> opt, int batch,
+                                int in, int classes) {
+        CompiledModel cpuModel = model.get(), devModel = model.get();
+        Trainer cpu = new Trainer(cpuModel, loss, opt.get()).threads(1);
+        Trainer dev = new Trainer(devModel, loss, opt.get()).device(device);
+        assertEquals(device, dev.device());
+        SplittableRandom r = new SplittableRandom(batch);
+        int targets = loss instanceof Loss.Mse ? batch * classes : batch;
+        String what = devModel.getClass().getSimpleName() + " " + loss + " " + cpu.optimizer().getClass().getSimpleName() + " batch " + batch;
+        for (int s = 0; s < STEPS; s++) {
+            float[] x = new float[batch * in], y = new float[targets];
+            for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+            for (int i = 0; i < y.length; i++) y[i] = loss instanceof Loss.Mse ? (float) r.nextGaussian() : r.nextInt(classes);
+            float a = cpu.step(x, y, batch), b = dev.step(x, y, batch);
+            assertEquals(a, b, 2e-4 * Math.max(1, Math.abs(a)), what + ": loss at step " + s);
+            assertEquals(0, dev.coresInLastStep(), "a device step");
+        }
+        dev.syncToHost();
+        float[] p = cpuModel.parameterBuffer(), q = devModel.parameterBuffer();
+        double scale = 0;
+        for (float v : p) scale = Math.max(scale, Math.abs(v));
+        for (int i = 0; i < p.length; i++) assertEquals(p[i], q[i], 5e-4 * scale, what + ": parameter " + i);
+    }
+}
