@@ -83,6 +83,10 @@ public final class KernelLibrary {
         Checks.matrix("C", c, m, n, cOff, ldc);
         if (m == 0 || n == 0) return;
         int tx = tiles.gemmTx(), ty = tiles.gemmTy();
+        // Rows go in dimension 1, whose group count CUDA caps at 65535.
+        if (Checks.ceilDiv(m, tiles.tm()) > 65_535) {
+            throw new IllegalArgumentException("GEMM of " + m + " rows needs more than 65535 groups of " + tiles.tm());
+        }
         int[] global = {Checks.ceilDiv(n, tiles.tn()) * tx, Checks.ceilDiv(m, tiles.tm()) * ty};
         gemm[(transA ? 2 : 0) + (transB ? 1 : 0)].launch(global, new int[] {tx, ty},
                 m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate ? 1 : 0);
