@@ -134,6 +134,20 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
             for (; i < to; i++) p[i] -= lrF * (g[i] + weightDecay * p[i]);
         }
 
+        public float momentum() { return momentum; }
+
+        public float dampening() { return dampening; }
+
+        public float weightDecay() { return weightDecay; }
+
+        public boolean nesterov() { return nesterov; }
+
+        /** This step's factor on the old velocity, set by {@link #begin}: 0 on the first step, else the momentum. */
+        public float stepMomentum() { return mom; }
+
+        /** This step's weight of the gradient in the new velocity, set by {@link #begin}: 1, then 1 - dampening. */
+        public float stepGradientWeight() { return keep; }
+
         @Override
         public double lr() { return lr; }
 
@@ -201,6 +215,20 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
                 p[i] -= stepSize * (mi / ((float) Math.sqrt(vi) * invBc2Sqrt + eps));
             }
         }
+
+        public double beta1() { return beta1; }
+
+        public double beta2() { return beta2; }
+
+        public float eps() { return eps; }
+
+        public float weightDecay() { return weightDecay; }
+
+        /** This step's {@code lr / (1 - beta1^t)}, set by {@link #begin}. */
+        public float stepSize() { return stepSize; }
+
+        /** This step's {@code 1 / sqrt(1 - beta2^t)}, set by {@link #begin}. */
+        public float invBc2Sqrt() { return invBc2Sqrt; }
 
         @Override
         public double lr() { return lr; }
