@@ -93,7 +93,8 @@ final class OpenCl {
      * Blocking reads and writes are critical calls with heap access: the driver copies straight from or into the
      * Java float[] (MemorySegment.ofArray), no staging copy. That is sound only because the call blocks: the array
      * cannot move while the thread is inside a critical call, and the driver keeps no pointer to it afterwards. A
-     * non-blocking copy would have to stage through native memory.
+     * non-blocking copy would have to stage through native memory. The context drains its queue with clFinish first,
+     * so the critical call only copies (OpenClContext#drainBeforeCriticalCopy).
      */
     private static final FunctionDescriptor TRANSFER = FunctionDescriptor.of(JAVA_INT,
             ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS, ADDRESS);

@@ -148,6 +148,7 @@ final class OpenClContext implements DeviceContext {
         OpenClBuffer buffer = own(dst, "upload destination");
         checkRange(buffer, dstOffset, count, "upload");
         if (count == 0) return;
+        drainBeforeCriticalCopy();
         // Straight from the Java array: the write is blocking and a critical call (see OpenCl).
         MemorySegment host = MemorySegment.ofArray(src)
                 .asSlice((long) srcOffset * Float.BYTES, (long) count * Float.BYTES);
@@ -165,6 +166,7 @@ final class OpenClContext implements DeviceContext {
         OpenClBuffer buffer = own(src, "download source");
         checkRange(buffer, srcOffset, count, "download");
         if (count == 0) return;
+        drainBeforeCriticalCopy();
         MemorySegment host = MemorySegment.ofArray(dst)
                 .asSlice((long) dstOffset * Float.BYTES, (long) count * Float.BYTES);
         int rc = OpenCl.readBuffer(queue, buffer.handle(), srcOffset * Float.BYTES, (long) count * Float.BYTES, host);
@@ -188,6 +190,16 @@ final class OpenClContext implements DeviceContext {
             throw ClErrors.error("clEnqueueCopyBuffer", rc, "copying " + count + " floats from offset " + srcOffset
                     + " of " + from + " to offset " + dstOffset + " of " + to);
         }
+    }
+
+    /**
+     * A blocking copy on an in-order queue first waits for every kernel queued before it. That wait happens here, in
+     * an ordinary call, because inside a critical call the thread holds off every safepoint of the JVM (garbage
+     * collection included) for as long as the driver takes: a long kernel would stall all Java threads. The critical
+     * call that follows only copies.
+     */
+    private void drainBeforeCriticalCopy() {
+        check(OpenCl.finish(queue), "clFinish", "waiting for the kernels queued on " + describe() + " before a copy");
     }
 
     /** Java-side bounds check: the driver would catch it too, but without saying which copy and which sizes. */
