@@ -1,5 +1,6 @@
 package dev.kiln.loss;
 
+import dev.kiln.tensor.DeviceFunctional;
 import dev.kiln.tensor.Autograd;
 import dev.kiln.tensor.Tensor;
 
@@ -31,6 +32,7 @@ public final class BCELoss extends Loss {
     }
 
     public static Tensor binaryCrossEntropy(Tensor input, Tensor target, Tensor weight, Reduction reduction) {
+        DeviceFunctional.requireCpu("binary_cross_entropy", input, target, weight);
         requireSameSize(input, target);
         double[] x = input.toDoubleArray(), t = target.toDoubleArray();
         double[] out = new double[x.length];

@@ -1,5 +1,6 @@
 package dev.kiln.loss;
 
+import dev.kiln.tensor.DeviceFunctional;
 import dev.kiln.tensor.Autograd;
 import dev.kiln.tensor.Tensor;
 
@@ -34,6 +35,7 @@ public final class BCEWithLogitsLoss extends Loss {
 
     public static Tensor binaryCrossEntropyWithLogits(Tensor input, Tensor target, Tensor weight, Reduction reduction,
                                                       Tensor posWeight) {
+        DeviceFunctional.requireCpu("binary_cross_entropy_with_logits", input, target, weight, posWeight);
         if (!input.shape().equals(target.shape())) {
             throw new IllegalArgumentException("Target size (" + target.shape() + ") must be the same as input size ("
                     + input.shape() + ")");

@@ -1,5 +1,6 @@
 package dev.kiln.loss;
 
+import dev.kiln.tensor.DeviceFunctional;
 import dev.kiln.tensor.Tensor;
 import dev.kiln.tensor.Torch;
 
@@ -43,6 +44,9 @@ public final class CrossEntropyLoss extends Loss {
         if (!(labelSmoothing >= 0.0 && labelSmoothing <= 1.0)) {
             throw new IllegalArgumentException("label_smoothing must be between 0.0 and 1.0. Got: " + labelSmoothing);
         }
+        if (DeviceFunctional.onDevice(input, target, weight)) {
+            return onDevice(input, target, weight, ignoreIndex, reduction, labelSmoothing);
+        }
         int classDim = input.dim() == 1 ? 0 : 1;
         if (input.dim() >= 1 && input.shape().equals(target.shape())) {
             return probabilityTarget(input, target, weight, reduction, labelSmoothing, classDim);
@@ -62,6 +66,22 @@ public final class CrossEntropyLoss extends Loss {
             case MEAN -> smooth.sum().div(keptWeight(target, weight, ignoreIndex, input));
         };
         return nll.mul(1 - labelSmoothing).add(ret.mul(labelSmoothing / classes));
+    }
+
+    /**
+     * Class ids against [N, C] logits on a device, summed or averaged: the library's fused kernel. The other
+     * forms (class weights, label smoothing, no reduction, probability targets, an ignore_index that is a class)
+     * are not implemented on devices yet and say so.
+     */
+    private static Tensor onDevice(Tensor input, Tensor target, Tensor weight, long ignoreIndex, Reduction reduction,
+                                   double labelSmoothing) {
+        boolean fused = weight == null && labelSmoothing == 0 && reduction != Reduction.NONE && input.dim() == 2
+                && target.dim() == 1 && !(ignoreIndex >= 0 && ignoreIndex < input.size(1));
+        if (!fused) {
+            throw DeviceFunctional.unsupported("cross_entropy with class weights, label smoothing, reduction NONE, "
+                    + "probability targets, more than 2 dims or an ignore_index inside the classes", input.device());
+        }
+        return DeviceFunctional.crossEntropy(input, target, reduction == Reduction.MEAN);
     }
 
     /** Soft targets: {@code -sum(target * log_softmax(input))}, mean over the non-class positions. */

@@ -1,5 +1,6 @@
 package dev.kiln.loss;
 
+import dev.kiln.tensor.DeviceFunctional;
 import dev.kiln.tensor.Autograd;
 import dev.kiln.tensor.Tensor;
 
@@ -11,6 +12,7 @@ public final class LogSoftmax {
     private LogSoftmax() {}
 
     public static Tensor apply(Tensor input, int dim) {
+        if (DeviceFunctional.onDevice(input)) return DeviceFunctional.softmax(input, dim, true);
         int[] shape = input.shape().toArray();
         int d = dim < 0 ? dim + shape.length : dim;
         int classes = shape[d], inner = 1, outer = 1;

@@ -1,5 +1,6 @@
 package dev.kiln.loss;
 
+import dev.kiln.tensor.DeviceFunctional;
 import dev.kiln.tensor.Autograd;
 import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Tensor;
@@ -38,6 +39,7 @@ public final class NLLLoss extends Loss {
     }
 
     public static Tensor nllLoss(Tensor input, Tensor target, Tensor weight, long ignoreIndex, Reduction reduction) {
+        DeviceFunctional.requireCpu("nll_loss", input, target, weight);
         Layout l = Layout.check(input, target, weight);
         long[] t = target.toLongArray();
         double[] w = weight == null ? null : weight.toDoubleArray();

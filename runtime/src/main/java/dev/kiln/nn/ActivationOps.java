@@ -1,5 +1,6 @@
 package dev.kiln.nn;
 
+import dev.kiln.tensor.DeviceFunctional;
 import dev.kiln.tensor.Autograd;
 import dev.kiln.tensor.Tensor;
 
@@ -20,6 +21,7 @@ final class ActivationOps {
     private static final double GELU_CUBIC = 0.044715;
 
     static Tensor leakyRelu(Tensor x, double slope) {
+        DeviceFunctional.requireCpu("leaky_relu", x);
         TensorData.requireFloating(x, "leaky_relu");
         double[] v = TensorData.values(x);
         double[] out = new double[v.length];
@@ -35,6 +37,7 @@ final class ActivationOps {
     }
 
     static Tensor gelu(Tensor x, GeluApproximation approximation) {
+        DeviceFunctional.requireCpu("gelu", x);
         TensorData.requireFloating(x, "gelu");
         double[] v = TensorData.values(x);
         double[] out = new double[v.length];
@@ -69,6 +72,7 @@ final class ActivationOps {
     }
 
     private static Tensor normalizeAlong(Tensor x, int dim, boolean log) {
+        if (DeviceFunctional.onDevice(x)) return DeviceFunctional.softmax(x, dim, log);
         TensorData.requireFloating(x, log ? "log_softmax" : "softmax");
         int[] shape = x.shape().toArray();
         Lines lines = new Lines(shape, dim);

@@ -1,5 +1,6 @@
 package dev.kiln.nn;
 
+import dev.kiln.tensor.DeviceFunctional;
 import dev.kiln.autograd.GradMode;
 import dev.kiln.tensor.Autograd;
 import dev.kiln.tensor.DType;
@@ -41,6 +42,7 @@ public final class Convolution {
      */
     public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation,
                                 int groups) {
+        DeviceFunctional.requireCpu("conv2d", input, weight, bias);
         ConvChecks.convInputDim(input);
         if (input.dim() == 3) {  // unbatched: a batch of one, as PyTorch does it (checks see the batched shape)
             return conv2d(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups).squeeze(0);
@@ -117,6 +119,7 @@ public final class Convolution {
     /** The values; the int indices (kept for backward) are also handed out through {@code indicesOut} when given. */
     private static Tensor maxPool(Tensor input, int[] kernelSize, int[] stride, int[] padding, int[] dilation,
                                   boolean ceilMode, int[][] indicesOut) {
+        DeviceFunctional.requireCpu("max_pool2d", input);
         int[][] params = ConvChecks.poolParams("max_pool2d", kernelSize, stride, padding, dilation);
         ConvChecks.poolInputDim("max_pool2d", input);
         PoolGeometry g = ConvChecks.pool("max_pool2d", input, params, ceilMode);
@@ -160,6 +163,7 @@ public final class Convolution {
      */
     public static Tensor avgPool2d(Tensor input, int[] kernelSize, int[] stride, int[] padding, boolean ceilMode,
                                    boolean countIncludePad, Integer divisorOverride) {
+        DeviceFunctional.requireCpu("avg_pool2d", input);
         int[][] params = ConvChecks.poolParams("avg_pool2d", kernelSize, stride, padding, new int[] {1});
         if (divisorOverride != null && divisorOverride == 0) throw new IllegalArgumentException("divisor must be not zero");
         ConvChecks.poolInputDim("avg_pool2d", input);

@@ -1,5 +1,6 @@
 package dev.kiln.nn;
 
+import dev.kiln.tensor.DeviceFunctional;
 import dev.kiln.tensor.PyRepr;
 import dev.kiln.tensor.Autograd;
 import dev.kiln.tensor.DType;
@@ -63,6 +64,7 @@ public final class Functional {
             throw new IllegalArgumentException("dropout probability has to be between 0 and 1, but got " + PyRepr.of(p));
         }
         if (p == 0 || !training || x.numel() == 0) return x;
+        DeviceFunctional.requireCpu("dropout", x);  // the mask is drawn on the host
         TensorData.requireFloating(x, "dropout");
         Tensor noise;
         if (p == 1) {
@@ -126,6 +128,7 @@ public final class Functional {
      * counts from the end) receives no gradient, as in PyTorch.
      */
     public static Tensor embedding(Tensor indices, Tensor weight, Integer paddingIdx) {
+        DeviceFunctional.requireCpu("embedding", indices, weight);
         if (indices.isFloatingPoint() || indices.dtype() == DType.BOOL) {
             throw new IllegalArgumentException("Expected tensor for argument #1 'indices' to have one of the following "
                     + "scalar types: Long, Int; but got " + indices.dtype() + " instead (while checking arguments for embedding)");

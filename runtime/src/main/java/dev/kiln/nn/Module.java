@@ -1,5 +1,7 @@
 package dev.kiln.nn;
 
+import dev.kiln.autograd.GradMode;
+import dev.kiln.backend.Device;
 import dev.kiln.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -116,6 +118,38 @@ public abstract class Module {
     /** Clears every parameter's gradient (sets it to null, as PyTorch's set_to_none default). */
     public void zeroGrad() {
         for (Tensor p : parameters()) p.setGrad(null);
+    }
+
+    // ------------------------------------------------------------ devices
+
+    /**
+     * Moves every parameter and buffer of this module and its descendants (and their gradients) to {@code device}
+     * in place, as PyTorch's {@code module.to(device)}: each tensor keeps its identity ({@link Tensor#setData}), so
+     * a layer's {@code weight()} and any list of {@link #parameters()} see the move. Build the optimizer after
+     * moving the model: state an optimizer made for CPU parameters stays on the CPU, and a device step refuses it.
+     */
+    public Module to(Device device) {
+        try (var ignored = GradMode.noGrad()) {
+            for (Module m : namedModules().values()) m.moveOwn(device);
+        }
+        return this;
+    }
+
+    /** {@code module.to("opencl:0")}. */
+    public Module to(String device) { return to(Device.of(device)); }
+
+    /** {@code module.cpu()}: moves everything back to the CPU. */
+    public Module cpu() { return to(Device.CPU); }
+
+    private void moveOwn(Device device) {
+        for (Tensor t : parameters.values()) move(t, device);
+        for (Tensor t : buffers.values()) move(t, device);
+    }
+
+    private static void move(Tensor t, Device device) {
+        if (t == null) return;
+        t.setData(t.detach().to(device));
+        if (t.grad() != null) t.grad().setData(t.grad().detach().to(device));
     }
 
     // ------------------------------------------------------------ state dict

@@ -1,5 +1,6 @@
 package dev.kiln.nn;
 
+import dev.kiln.tensor.DeviceFunctional;
 import dev.kiln.autograd.GradMode;
 import dev.kiln.tensor.Autograd;
 import dev.kiln.tensor.Tensor;
@@ -23,6 +24,7 @@ final class NormOps {
      */
     static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
                             boolean training, double momentum, double eps) {
+        DeviceFunctional.requireCpu("batch_norm", x, runningMean, runningVar, weight, bias);
         TensorData.requireFloating(x, "batch_norm");
         if (x.dim() < 2) throw new IllegalArgumentException("batch_norm: expected an input of at least 2 dims, got " + x.dim() + "D");
         int[] shape = x.shape().toArray();
@@ -118,6 +120,7 @@ final class NormOps {
 
     /** Normalises over the trailing {@code normalizedShape} dims, each row on its own statistics. */
     static Tensor layerNorm(Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
+        DeviceFunctional.requireCpu("layer_norm", x, weight, bias);
         TensorData.requireFloating(x, "layer_norm");
         int[] shape = x.shape().toArray();
         int k = normalizedShape.length;

@@ -1,5 +1,6 @@
 package dev.kiln.nn;
 
+import dev.kiln.tensor.DeviceFunctional;
 import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Tensor;
 import dev.kiln.tensor.Torch;
@@ -13,8 +14,12 @@ import dev.kiln.tensor.Torch;
 final class TensorData {
     private TensorData() {}
 
-    /** A row-major copy of the values; detached first so that the copy is not recorded. */
+    /**
+     * A row-major copy of the values; detached first so that the copy is not recorded. The host kernels of this
+     * package call it, so a device tensor is refused here (the ops with a device form dispatch before).
+     */
     static double[] values(Tensor t) {
+        DeviceFunctional.requireCpu("this nn operation", t);
         return t.detach().toDoubleArray();
     }
 

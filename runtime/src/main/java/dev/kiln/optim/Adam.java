@@ -1,5 +1,6 @@
 package dev.kiln.optim;
 
+import dev.kiln.tensor.DeviceFunctional;
 import dev.kiln.tensor.Tensor;
 
 import java.util.List;
@@ -37,6 +38,10 @@ public final class Adam extends Optimizer<Adam.Options> {
             var s = state(p);
             AdamMoments.initState(s, p, o.amsgrad());
             ((Tensor) s.get("step")).add_(1.0);
+            if (DeviceFunctional.onDevice(p)) {
+                AdamMoments.deviceStep(s, p, o.lr(), o.beta1(), o.beta2(), o.eps(), o.weightDecay(), o.maximize(), o.amsgrad());
+                continue;
+            }
             if (AdamMoments.fusedFloat(s, p, o.lr(), o.beta1(), o.beta2(), o.eps(), o.weightDecay(), o.maximize(), o.amsgrad())) {
                 continue;
             }
@@ -45,4 +50,7 @@ public final class Adam extends Optimizer<Adam.Options> {
             AdamMoments.apply(s, p, grad, o.lr(), o.beta1(), o.beta2(), o.eps(), o.amsgrad());
         }
     }
+
+    @Override
+    protected boolean runsOnDevices() { return true; }
 }

@@ -2,6 +2,8 @@ package dev.kiln.optim;
 
 import dev.kiln.tensor.PyRepr;
 import dev.kiln.tensor.DType;
+import dev.kiln.tensor.DeviceFunctional;
+import dev.kiln.tensor.DeviceUpdates;
 import dev.kiln.tensor.Tensor;
 import dev.kiln.tensor.Torch;
 
@@ -93,6 +95,21 @@ final class AdamMoments {
             pa[po + i] = pi + (stepSize * m) / denom;
         }
         return true;
+    }
+
+    /**
+     * Adam's update of a parameter on a device, in one kernel of the library (the step count already advanced):
+     * the bias corrections are folded into the step size and the second moment's scale, in double as above.
+     */
+    static void deviceStep(Map<String, Object> s, Tensor p, double lr, double beta1, double beta2, double eps,
+                           double weightDecay, boolean maximize, boolean amsgrad) {
+        if (amsgrad) throw DeviceFunctional.unsupported("optim.Adam with amsgrad", p.device());
+        double step = ((Tensor) s.get("step")).item();
+        double stepSize = lr / (1 - Math.pow(beta1, step));
+        double invBc2Sqrt = 1 / Math.sqrt(1 - Math.pow(beta2, step));
+        Tensor grad = maximize ? p.grad().neg() : p.grad();
+        DeviceUpdates.adam(p, grad, (Tensor) s.get("exp_avg"), (Tensor) s.get("exp_avg_sq"), stepSize, beta1, beta2,
+                invBc2Sqrt, eps, weightDecay);
     }
 
     private static boolean allContiguousFloat(Tensor... ts) {

@@ -1,5 +1,6 @@
 package dev.kiln.optim;
 
+import dev.kiln.tensor.DeviceFunctional;
 import dev.kiln.tensor.Tensor;
 
 import java.util.List;
@@ -30,7 +31,14 @@ public final class AdamW extends Optimizer<Adam.Options> {
             Tensor grad = o.maximize() ? p.grad().neg() : p.grad();
             ((Tensor) s.get("step")).add_(1.0);
             Kernels.mul_(p, 1 - o.lr() * o.weightDecay());
+            if (DeviceFunctional.onDevice(p)) {
+                AdamMoments.deviceStep(s, p, o.lr(), o.beta1(), o.beta2(), o.eps(), 0, o.maximize(), o.amsgrad());
+                continue;
+            }
             AdamMoments.apply(s, p, grad, o.lr(), o.beta1(), o.beta2(), o.eps(), o.amsgrad());
         }
     }
+
+    @Override
+    protected boolean runsOnDevices() { return true; }
 }

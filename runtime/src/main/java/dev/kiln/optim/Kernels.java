@@ -20,9 +20,10 @@ final class Kernels {
     /** A 0-dim tensor of {@code like}'s dtype: the scalar as PyTorch's kernel sees it. */
     static Tensor scalar(double v, Tensor like) { return Torch.full(new int[0], v, like.dtype()); }
 
-    /** The float32 array behind a contiguous float32 tensor, or null (then the tensor-op path runs). */
+    /** The float32 array behind a contiguous float32 CPU tensor, or null (then the tensor-op path runs). */
     private static float[] floats(Tensor t) {
-        return t.dtype() == DType.FLOAT32 && t.isContiguous() ? (float[]) t.untypedStorage().array() : null;
+        return t.dtype() == DType.FLOAT32 && t.isContiguous() && t.device().isCpu()
+                ? (float[]) t.untypedStorage().array() : null;
     }
 
     private static boolean sameShapeFloats(Tensor... ts) {

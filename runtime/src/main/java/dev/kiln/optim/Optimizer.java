@@ -2,6 +2,7 @@ package dev.kiln.optim;
 
 import dev.kiln.tensor.PyRepr;
 import dev.kiln.autograd.GradMode;
+import dev.kiln.tensor.DeviceFunctional;
 import dev.kiln.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -44,6 +45,12 @@ public abstract class Optimizer<O extends OptimizerOptions<O>> {
     /** Applies one update to every parameter of {@code group} that has a gradient. */
     protected abstract void update(ParamGroup<O> group);
 
+    /**
+     * Whether {@link #update} steps parameters on a device (SGD, Adam and AdamW do, with the kernel library's
+     * updates); the others refuse them in {@link #step()}, naming themselves.
+     */
+    protected boolean runsOnDevices() { return false; }
+
     /** PyTorch's {@code add_param_group}: rejects non-leaf tensors and parameters already present. */
     public void addParamGroup(ParamGroup<O> group) {
         validate(group.options());
@@ -74,6 +81,11 @@ public abstract class Optimizer<O extends OptimizerOptions<O>> {
 
     /** Performs one optimization step; updates are not recorded by autograd. */
     public void step() {
+        if (!runsOnDevices()) {
+            for (ParamGroup<O> g : paramGroups) {
+                DeviceFunctional.requireCpu("optim." + getClass().getSimpleName(), g.params().toArray(new Tensor[0]));
+            }
+        }
         try (var ignored = GradMode.noGrad()) {
             for (ParamGroup<O> g : paramGroups) update(g);
         }

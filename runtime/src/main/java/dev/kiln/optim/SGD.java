@@ -1,5 +1,7 @@
 package dev.kiln.optim;
 
+import dev.kiln.tensor.DeviceFunctional;
+import dev.kiln.tensor.DeviceUpdates;
 import dev.kiln.tensor.Tensor;
 
 import java.util.List;
@@ -49,6 +51,10 @@ public final class SGD extends Optimizer<SGD.Options> {
     protected void update(ParamGroup<Options> group) {
         Options o = group.options();
         for (Tensor p : withGrad(group)) {
+            if (DeviceFunctional.onDevice(p)) {
+                deviceStep(p, o);
+                continue;
+            }
             Tensor dp = o.maximize() ? p.grad().neg() : p.grad();
             if (o.weightDecay() != 0) dp = Kernels.add(dp, p, o.weightDecay());
             var s = state(p);
@@ -68,5 +74,27 @@ public final class SGD extends Optimizer<SGD.Options> {
             }
             Kernels.add_(p, dp, -o.lr());
         }
+    }
+
+    @Override
+    protected boolean runsOnDevices() { return true; }
+
+    /** The same update on the parameter's device, in one kernel; the first step seeds the buffer with the gradient. */
+    private void deviceStep(Tensor p, Options o) {
+        Tensor grad = o.maximize() ? p.grad().neg() : p.grad();
+        var s = state(p);
+        Tensor buf = null;
+        boolean first = false;
+        if (o.momentum() != 0) {
+            buf = (Tensor) s.get("momentum_buffer");
+            first = buf == null;
+            if (first) {
+                buf = Tensor.zerosLike(p);
+                s.put("momentum_buffer", buf);
+            }
+        } else {
+            s.put("momentum_buffer", null);
+        }
+        DeviceUpdates.sgd(p, grad, buf, o.lr(), o.momentum(), o.dampening(), o.weightDecay(), o.nesterov(), first);
     }
 }

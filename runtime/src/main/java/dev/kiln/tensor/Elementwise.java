@@ -5,12 +5,14 @@ package dev.kiln.tensor;
  *
  * <p>The general path walks the output in row-major order while advancing each input by its
  * (broadcast) strides; a fast path handles the common float32 case of contiguous operands.
+ * Operands on a device go to {@link DeviceOps} instead.
  */
 final class Elementwise {
     private Elementwise() {}
 
     /** {@code op(a, b)} into a new tensor of the broadcast shape, computed in {@code compute}. */
     static Tensor binary(BinaryOp op, Tensor a, Tensor b, DType compute) {
+        if (DeviceOps.any(a, b)) return DeviceOps.binary(op, a, b, compute);
         int[] shape = b.dim() == 0 || java.util.Arrays.equals(a.shape, b.shape) ? a.shape : Shapes.broadcast(a.shape, b.shape);
         DType outType = op.producesBool ? DType.BOOL : compute;
         Tensor out = Tensor.empty(outType, shape);
@@ -20,6 +22,10 @@ final class Elementwise {
 
     /** {@code out = op(a, b)}; {@code out} may alias {@code a} (in-place ops). */
     static void binaryInto(BinaryOp op, Tensor out, Tensor a, Tensor b, DType compute) {
+        if (DeviceOps.any(out, a) || DeviceOps.on(b)) {
+            DeviceOps.binaryInto(op, out, a, b, compute);
+            return;
+        }
         if (FloatFastPath.tryBinary(op, out, a, b, compute)) return;
         int[] shape = out.shape;
         int n = out.numel();
@@ -48,12 +54,17 @@ final class Elementwise {
 
     /** {@code op(a)} into a new tensor of dtype {@code outType}. */
     static Tensor unary(UnaryOp op, Tensor a, DType outType) {
+        if (DeviceOps.on(a)) return DeviceOps.unary(op, a, outType);
         Tensor out = Tensor.empty(outType, a.shape);
         unaryInto(op, out, a);
         return out;
     }
 
     static void unaryInto(UnaryOp op, Tensor out, Tensor a) {
+        if (DeviceOps.any(out, a)) {
+            DeviceOps.unaryInto(op, out, a);
+            return;
+        }
         int n = out.numel();
         boolean floating = out.dtype.isFloatingPoint() || op.floating;
         if (out.dtype == DType.FLOAT32 && a.dtype == DType.FLOAT32 && out.isContiguous() && a.isContiguous()) {
@@ -77,6 +88,10 @@ final class Elementwise {
 
     /** Copies {@code src} into {@code dst} with broadcasting and dtype conversion. */
     static void copyInto(Tensor dst, Tensor src) {
+        if (DeviceOps.any(dst, src)) {
+            DeviceOps.copyInto(dst, src);
+            return;
+        }
         int[] shape = dst.shape;
         Shapes.broadcast(src.shape, shape);  // validates
         if (src.dim() > dst.dim() || !java.util.Arrays.equals(Shapes.broadcast(src.shape, shape), shape)) {
@@ -101,6 +116,7 @@ final class Elementwise {
 
     /** {@code torch.where(cond, a, b)} with broadcasting over all three. */
     static Tensor where(Tensor cond, Tensor a, Tensor b, DType outType) {
+        DeviceOps.requireCpu("where", cond, a, b);
         int[] shape = Shapes.broadcast(cond.shape, Shapes.broadcast(a.shape, b.shape));
         Tensor out = Tensor.empty(outType, shape);
         StridedWalk w = new StridedWalk(shape, out, cond, a, b);

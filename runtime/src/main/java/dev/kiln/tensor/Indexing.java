@@ -1,5 +1,7 @@
 package dev.kiln.tensor;
 
+import dev.kiln.backend.Device;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,6 +17,7 @@ final class Indexing {
     private record Parsed(Tensor view, List<Integer> advDims, List<Tensor> advIndices) {}
 
     static Tensor get(Tensor t, Object[] indices) {
+        requireBasicOnDevice(t, null, indices);
         Parsed p = parse(t, indices);
         if (p.advDims.isEmpty()) return p.view;
         Advanced adv = new Advanced(p.view, p.advDims, p.advIndices);
@@ -30,6 +33,7 @@ final class Indexing {
 
     static void set(Tensor t, Object value, Object[] indices) {
         Tensor v = asTensor(value);
+        requireBasicOnDevice(t, v, indices);
         if (Autograd.needed(t, v)) {
             Ops.checkInPlaceAllowed(t);
             setRecorded(t, v, indices);
@@ -58,6 +62,24 @@ final class Indexing {
         Elementwise.copyInto(t, result);
         t.requiresGrad = true;
         t.gradFn = result.gradFn;
+    }
+
+    /**
+     * Basic indices are views and work on any device; index lists, index tensors and masks gather and scatter on
+     * the host, which a device tensor does not allow.
+     */
+    private static void requireBasicOnDevice(Tensor t, Tensor value, Object[] indices) {
+        boolean device = DeviceOps.on(t) || (value != null && DeviceOps.on(value));
+        for (Object o : indices) {
+            if (o instanceof Tensor i && DeviceOps.on(i)) device = true;
+        }
+        if (!device) return;
+        for (Object o : indices) {
+            if (!(o instanceof Integer || o instanceof Long || o instanceof Slice || o instanceof Index.Marker)) {
+                Device d = DeviceOps.common(t, value, o instanceof Tensor i ? i : null);
+                throw DeviceOps.unsupported("indexing with index lists, index tensors or masks", d);
+            }
+        }
     }
 
     private static Tensor asTensor(Object value) {
@@ -165,6 +187,7 @@ final class Indexing {
 
     /** {@code nonzero(as_tuple=True)}: one int64 index tensor per dimension of the mask. */
     static Tensor[] nonzero(Tensor mask) {
+        DeviceOps.requireCpu("nonzero", mask);
         Tensor m = mask.contiguousCopy();
         int n = m.numel(), nd = Math.max(m.dim(), 1), count = 0;
         for (int i = 0; i < n; i++) if (m.storage.getBool(i)) count++;

@@ -8,6 +8,7 @@ final class Joining {
 
     static Tensor cat(List<Tensor> tensors, int dim) {
         if (tensors.isEmpty()) throw new IllegalArgumentException("torch.cat(): expected a non-empty list of Tensors");
+        DeviceOps.requireCpu("cat", tensors.toArray(new Tensor[0]));
         // PyTorch skips 1-D empty tensors (legacy behaviour) when checking shapes.
         Tensor ref = tensors.stream().filter(t -> !(t.dim() == 1 && t.numel() == 0)).findFirst().orElse(tensors.getFirst());
         if (ref.dim() == 0) {
@@ -61,6 +62,7 @@ final class Joining {
 
     static Tensor stack(List<Tensor> tensors, int dim) {
         if (tensors.isEmpty()) throw new IllegalArgumentException("stack expects a non-empty TensorList");
+        DeviceOps.requireCpu("stack", tensors.toArray(new Tensor[0]));
         Tensor first = tensors.getFirst();
         for (int i = 1; i < tensors.size(); i++) {
             if (!java.util.Arrays.equals(tensors.get(i).shape, first.shape)) {

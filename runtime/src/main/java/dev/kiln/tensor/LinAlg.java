@@ -1,5 +1,6 @@
 package dev.kiln.tensor;
 
+import dev.kiln.backend.Device;
 import dev.kiln.backend.cpu.Gemm;
 
 /** Matrix products with PyTorch's matmul dispatch (dot, mv, mm, batched with broadcasting). */
@@ -67,7 +68,7 @@ final class LinAlg {
                     + " and " + b.shape[0] + "x" + b.shape[1] + ")");
         }
         checkSameDtype(a, b);
-        Tensor out = Tensor.empty(a.dtype, new int[] {a.shape[0], b.shape[1]});
+        Tensor out = Tensor.empty(a.dtype, new int[] {a.shape[0], b.shape[1]}, DeviceOps.common(a, b));
         kernel(a, b, out);
         return Autograd.record("MmBackward0", out, g -> new Tensor[] {g.mm(b.t()), a.t().mm(g)}, a, b);
     }
@@ -81,11 +82,12 @@ final class LinAlg {
                     + nb + ", " + k + "] but got: [" + nb + ", " + k2 + "].");
         }
         checkSameDtype(a, b);
+        Device device = DeviceOps.common(a, b);
         Tensor a3 = expandBatch(a, batch, n, k), b3 = expandBatch(b, batch, k, p);
         int[] outShape = java.util.Arrays.copyOf(batch, batch.length + 2);
         outShape[batch.length] = n;
         outShape[batch.length + 1] = p;
-        Tensor out = Tensor.empty(a.dtype, outShape);
+        Tensor out = Tensor.empty(a.dtype, outShape, device);
         for (int i = 0; i < nb; i++) {
             kernel(Views.selectRaw(a3, 0, i), Views.selectRaw(b3, 0, i), out.view(i * n * p, new int[] {n, p}, new int[] {p, 1}));
         }
@@ -115,9 +117,17 @@ final class LinAlg {
     /** out[n,p] = a[n,k] · b[k,p] for 2-D strided operands; out is contiguous. */
     static void kernel(Tensor a, Tensor b, Tensor out) {
         int n = a.shape[0], k = a.shape[1], p = b.shape[1];
+        if (DeviceOps.on(out) && a.dtype != DType.FLOAT32) {
+            throw new UnsupportedOperationException("float32 only on devices for now: mm of " + a.dtype + " tensors on "
+                    + out.device());
+        }
         switch (a.dtype) {
             case FLOAT32 -> {
                 Tensor ac = rowOrColumnMajor(a), bc = rowOrColumnMajor(b);
+                if (DeviceOps.on(out)) {
+                    DeviceOps.gemm(isTransposed(ac), isTransposed(bc), n, p, k, ac, leading(ac), bc, leading(bc), out);
+                    return;
+                }
                 Gemm.sgemm(isTransposed(ac), isTransposed(bc), n, p, k, ac.storage.f32, ac.offset, leading(ac),
                         bc.storage.f32, bc.offset, leading(bc), out.storage.f32, out.offset, p, false);
             }

@@ -131,7 +131,7 @@ final class Ops {
             case TANH -> Autograd.record("TanhBackward0", out, g -> new Tensor[] {g.mul(out.mul(out).neg().add(1L))}, a);
             case SIGMOID -> Autograd.record("SigmoidBackward0", out, g -> new Tensor[] {g.mul(out.mul(out.neg().add(1L)))}, a);
             case RELU -> Autograd.record("ReluBackward0", out, g -> {
-                Tensor fast = FloatFastPath.reluBackward(g, out);
+                Tensor fast = DeviceOps.any(g, out) ? DeviceOps.reluBackward(g, out) : FloatFastPath.reluBackward(g, out);
                 return new Tensor[] {fast != null ? fast : g.mul(out.gt(0.0).to(g.dtype))};
             }, a);
             case RECIPROCAL -> Autograd.record("ReciprocalBackward0", out, g -> new Tensor[] {g.mul(out.mul(out)).neg()}, a);
@@ -171,7 +171,7 @@ final class Ops {
     }
 
     static Tensor toDtype(Tensor a, DType target) {
-        Tensor out = Tensor.empty(target, a.shape);
+        Tensor out = Tensor.empty(target, a.shape, a.device());
         Elementwise.copyInto(out, a);
         if (!target.isFloatingPoint()) return out;
         DType source = a.dtype;

@@ -13,8 +13,11 @@ import java.util.Objects;
  *                     as their exact double value. int64 beyond 2^53 is only as exact as a double.
  * @param requiresGrad whether the tensor requires grad (printed only for leaves)
  * @param gradFnName   the autograd node's class name, e.g. {@code AddBackward0}, or null for none
+ * @param device       where the tensor lives when not on the CPU, e.g. {@code opencl:0}, printed as
+ *                     {@code device='opencl:0'}; null for the CPU
  */
-public record PrintInput(int[] shape, DType dtype, double[] values, boolean requiresGrad, String gradFnName) {
+public record PrintInput(int[] shape, DType dtype, double[] values, boolean requiresGrad, String gradFnName,
+                         String device) {
 
     public PrintInput {
         Objects.requireNonNull(shape, "shape");
@@ -29,6 +32,11 @@ public record PrintInput(int[] shape, DType dtype, double[] values, boolean requ
             throw new IllegalArgumentException("shape " + shapeString(shape) + " holds " + numel
                     + " elements but " + values.length + " values were given");
         }
+    }
+
+    /** A CPU tensor. */
+    public PrintInput(int[] shape, DType dtype, double[] values, boolean requiresGrad, String gradFnName) {
+        this(shape, dtype, values, requiresGrad, gradFnName, null);
     }
 
     /** A tensor outside autograd: no grad required, no grad_fn. */

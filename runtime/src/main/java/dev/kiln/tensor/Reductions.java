@@ -49,6 +49,7 @@ final class Reductions {
     }
 
     static Tensor sum(Tensor t, int[] dims, boolean keepdim) {
+        if (DeviceOps.on(t)) return DeviceOps.sum(t, dims, keepdim);
         Tensor fast = sumLeadingFloat(t, dims, keepdim);
         if (fast != null) return fast;
         Plan p = plan(t, dims, keepdim);
@@ -71,6 +72,7 @@ final class Reductions {
     }
 
     static Tensor prod(Tensor t, int[] dims, boolean keepdim) {
+        DeviceOps.requireCpu("prod", t);
         Plan p = plan(t, dims, keepdim);
         DType outType = t.dtype.isFloatingPoint() ? t.dtype : DType.INT64;
         Tensor out = Tensor.empty(outType, p.outShape);
@@ -92,6 +94,7 @@ final class Reductions {
      * of prod), from prefix and suffix products so that zeros need no special case.
      */
     static Tensor prodOfOthers(Tensor t, int[] dims) {
+        DeviceOps.requireCpu("prod", t);
         Plan p = plan(t, dims, false);
         Tensor grouped = Tensor.empty(t.dtype, p.grouped.shape);
         Storage s = p.grouped.storage, r = grouped.storage;
@@ -121,6 +124,7 @@ final class Reductions {
 
     /** Variance with Bessel's {@code correction} (1 = unbiased, PyTorch's default). */
     static Tensor var(Tensor t, int[] dims, int correction, boolean keepdim, boolean sqrt) {
+        DeviceOps.requireCpu(sqrt ? "std" : "var", t);
         Plan p = plan(t, dims, keepdim);
         Tensor out = Tensor.empty(t.dtype, p.outShape);
         Storage s = p.grouped.storage;
@@ -145,6 +149,7 @@ final class Reductions {
      * wins ties; NaN counts as the extreme, as in PyTorch.
      */
     static Tensor[] extremeWithIndices(Tensor t, int dim, boolean keepdim, boolean max) {
+        DeviceOps.requireCpu(max ? "max" : "min", t);
         Plan p = plan(t, new int[] {dim}, keepdim);
         if (p.inner == 0) {
             throw new IndexOutOfBoundsException((max ? "max" : "min") + "(): Expected reduction dim "
@@ -158,6 +163,7 @@ final class Reductions {
 
     /** Max or min over all elements (values only). */
     static Tensor extremeAll(Tensor t, boolean max) {
+        DeviceOps.requireCpu(max ? "max" : "min", t);
         if (t.numel() == 0) {
             throw new IllegalArgumentException((max ? "max" : "min") + "(): Expected reduction dim to be specified "
                     + "for input.numel() == 0. Specify the reduction dim with the 'dim' argument.");
@@ -170,6 +176,7 @@ final class Reductions {
 
     /** argmax/argmin over all elements (flattened index) or along one dim. */
     static Tensor argExtreme(Tensor t, Integer dim, boolean keepdim, boolean max) {
+        if (DeviceOps.on(t)) return DeviceOps.argExtreme(t, dim, keepdim, max);
         Tensor src = dim == null ? t.reshape(-1) : t;
         Plan p = plan(src, dim == null ? new int[] {0} : new int[] {dim}, dim != null && keepdim);
         if (p.inner == 0) {

@@ -7,6 +7,9 @@ package dev.kiln.tensor;
  * (the equivalent of {@code numpy()} / {@code from_numpy}) and handed to kernels without copying.
  * Exactly one of the typed fields is non-null; the generic accessors convert on the fly and are
  * used by the slow paths, while kernels read the typed arrays directly.
+ *
+ * <p>On a device the elements live in a {@link DeviceStorage} instead and every typed field is null:
+ * the host accessors refuse (naming the device) rather than let a CPU kernel read nothing.
  */
 public final class Storage {
     final DType dtype;
@@ -18,6 +21,8 @@ public final class Storage {
     final short[] i16;
     final boolean[] b;
     final int length;
+    /** Where the elements live when not on the CPU; null on the CPU. */
+    final DeviceStorage onDevice;
 
     private Storage(DType dtype, Object array, int length) {
         this.dtype = dtype;
@@ -28,6 +33,20 @@ public final class Storage {
         this.i16 = array instanceof short[] a ? a : null;
         this.b = array instanceof boolean[] a ? a : null;
         this.length = length;
+        this.onDevice = null;
+    }
+
+    /** A storage of {@code length} elements held on a device. */
+    Storage(DType dtype, DeviceStorage onDevice, int length) {
+        this.dtype = dtype;
+        this.f32 = null;
+        this.f64 = null;
+        this.i64 = null;
+        this.i32 = null;
+        this.i16 = null;
+        this.b = null;
+        this.length = length;
+        this.onDevice = onDevice;
     }
 
     /** A zero-filled storage of {@code n} elements. */
@@ -63,8 +82,12 @@ public final class Storage {
 
     public int length() { return length; }
 
-    /** The backing primitive array (shared, not copied). */
+    /** Where the elements live: {@link dev.kiln.backend.Device#CPU} or the device holding them. */
+    public dev.kiln.backend.Device device() { return onDevice == null ? dev.kiln.backend.Device.CPU : onDevice.device(); }
+
+    /** The backing primitive array (shared, not copied); a storage on a device has none. */
     public Object array() {
+        if (onDevice != null) throw hostAccess();
         return switch (dtype) {
             case FLOAT32 -> f32;
             case FLOAT64 -> f64;
@@ -76,6 +99,7 @@ public final class Storage {
     }
 
     double getDouble(int i) {
+        if (onDevice != null) throw hostAccess();
         return switch (dtype) {
             case FLOAT32 -> f32[i];
             case FLOAT64 -> f64[i];
@@ -88,6 +112,7 @@ public final class Storage {
     }
 
     long getLong(int i) {
+        if (onDevice != null) throw hostAccess();
         return switch (dtype) {
             case FLOAT32 -> (long) f32[i];
             case FLOAT64 -> (long) f64[i];
@@ -100,6 +125,7 @@ public final class Storage {
     }
 
     boolean getBool(int i) {
+        if (onDevice != null) throw hostAccess();
         return switch (dtype) {
             case BOOL -> b[i];
             case INT64 -> i64[i] != 0;
@@ -111,6 +137,7 @@ public final class Storage {
 
     /** Stores {@code v} converted as C++ casts do in PyTorch: truncation toward zero for integers. */
     void setDouble(int i, double v) {
+        if (onDevice != null) throw hostAccess();
         switch (dtype) {
             case FLOAT32 -> f32[i] = (float) v;
             case FLOAT64 -> f64[i] = v;
@@ -123,6 +150,7 @@ public final class Storage {
     }
 
     void setLong(int i, long v) {
+        if (onDevice != null) throw hostAccess();
         switch (dtype) {
             case FLOAT32 -> f32[i] = (float) v;
             case FLOAT64 -> f64[i] = (double) v;
@@ -135,7 +163,17 @@ public final class Storage {
     }
 
     void setBool(int i, boolean v) {
+        if (onDevice != null) throw hostAccess();
         if (dtype == DType.BOOL) b[i] = v;
         else setLong(i, v ? 1 : 0);
+    }
+
+    /**
+     * A CPU kernel reached a device storage: an op without a device implementation that the dispatch did not
+     * name. Refused rather than copied, so that no op silently runs on the host.
+     */
+    private UnsupportedOperationException hostAccess() {
+        return new UnsupportedOperationException("this operation reads elements on the host and is not implemented "
+                + "for tensors on " + onDevice.device() + " yet; move the tensor with .cpu() first");
     }
 }

@@ -1,6 +1,7 @@
 package dev.kiln.tensor;
 
 import dev.kiln.autograd.Engine;
+import dev.kiln.backend.Device;
 import dev.kiln.autograd.GradMode;
 import dev.kiln.autograd.Node;
 
@@ -13,12 +14,16 @@ import java.util.Arrays;
  * <p>This class is the API surface; the work is done by {@link Elementwise}, {@link Reductions},
  * {@link Views}, {@link Indexing}, {@link LinAlg} and the derivative rules in {@link Ops}. Method
  * names follow PyTorch in camelCase; in-place ops keep PyTorch's trailing underscore.
+ *
+ * <p>A tensor lives on the CPU unless moved with {@link #to(Device)}: ops on tensors on a device run
+ * there ({@link DeviceOps}), with the same autograd.
  */
 public final class Tensor {
-    final Storage storage;
-    final int offset;
+    /** Not final: {@link #setData} points a tensor at new data in place (how {@code Module.to} moves parameters). */
+    Storage storage;
+    int offset;
     final int[] shape;
-    final int[] strides;
+    int[] strides;
     final DType dtype;
     /** A Java number wrapped for an op; ranks lowest in type promotion, like a Python scalar. */
     boolean wrappedNumber;
@@ -43,6 +48,16 @@ public final class Tensor {
 
     static Tensor empty(DType dtype, int[] shape) {
         return new Tensor(Storage.allocate(dtype, Shapes.numel(shape)), 0, shape.clone(), Shapes.contiguousStrides(shape));
+    }
+
+    /** A zero-filled tensor on the CPU, or an uninitialised one on a device (for results a kernel writes in full). */
+    static Tensor empty(DType dtype, int[] shape, Device device) {
+        return device.isCpu() ? empty(dtype, shape) : DeviceOps.empty(device, dtype, shape);
+    }
+
+    /** A zero-filled tensor on {@code device}. */
+    static Tensor zeros(DType dtype, int[] shape, Device device) {
+        return device.isCpu() ? empty(dtype, shape) : DeviceOps.filled(device, dtype, shape, 0f);
     }
 
     static Tensor wrap(double v) {
@@ -88,6 +103,9 @@ public final class Tensor {
 
     public boolean isFloatingPoint() { return dtype.isFloatingPoint(); }
 
+    /** Where the elements live, as PyTorch's {@code t.device}: {@link Device#CPU} unless moved with {@link #to(Device)}. */
+    public Device device() { return storage.device(); }
+
     /** True when the elements lie in row-major order without gaps (size-1 dims may have any stride). */
     public boolean isContiguous() {
         int expected = 1;
@@ -125,6 +143,9 @@ public final class Tensor {
     public void setGrad(Tensor grad) {
         if (grad != null && !grad.size().equals(size())) {
             throw new IllegalArgumentException("assigned grad has data of a different size");
+        }
+        if (grad != null && !grad.device().equals(device())) {
+            throw new IllegalArgumentException("assigned grad is on " + grad.device() + " but the tensor is on " + device());
         }
         this.grad = grad;
     }
@@ -166,6 +187,24 @@ public final class Tensor {
     /** A tensor sharing storage but cut from the graph. */
     public Tensor detach() { return view(offset, shape, strides); }
 
+    /** PyTorch's {@code t.data}: the same data, outside autograd ({@link #detach()}). */
+    public Tensor data() { return detach(); }
+
+    /**
+     * PyTorch's {@code t.data = data}: this tensor now views {@code data}'s elements (same shape and dtype, any
+     * device), keeping its identity, autograd flags and {@code .grad}. This is how {@code Module.to} moves
+     * parameters in place, so that references held elsewhere see the move.
+     */
+    public void setData(Tensor data) {
+        if (data.dtype != dtype || !Arrays.equals(data.shape, shape)) {
+            throw new IllegalArgumentException("setData expects a " + dtype + " tensor of shape " + Shapes.str(shape)
+                    + ", got " + data.dtype + " of shape " + Shapes.str(data.shape));
+        }
+        this.storage = data.storage;
+        this.offset = data.offset;
+        this.strides = data.strides.clone();
+    }
+
     /** Cuts this tensor from the graph in place and makes it a leaf that does not require grad. */
     public Tensor detach_() {
         gradFn = null;
@@ -178,18 +217,18 @@ public final class Tensor {
     /** The value of a one-element tensor, as {@code item()}. */
     public double item() {
         requireOneElement();
-        return storage.getDouble(offset);
+        return DeviceOps.on(this) ? DeviceOps.elementAt(this, offset) : storage.getDouble(offset);
     }
 
     /** The value of a one-element integer tensor without going through double. */
     public long longItem() {
         requireOneElement();
-        return storage.getLong(offset);
+        return DeviceOps.on(this) ? (long) DeviceOps.elementAt(this, offset) : storage.getLong(offset);
     }
 
     public boolean boolItem() {
         requireOneElement();
-        return storage.getBool(offset);
+        return DeviceOps.on(this) ? DeviceOps.elementAt(this, offset) != 0 : storage.getBool(offset);
     }
 
     private void requireOneElement() {
@@ -198,10 +237,16 @@ public final class Tensor {
         }
     }
 
-    /** Element at a flat row-major (logical) index, for printing and tests. */
-    public double doubleAt(int flatIndex) { return storage.getDouble(storageIndex(flatIndex)); }
+    /** Element at a flat row-major (logical) index, for printing and tests; on a device it is read back to the host. */
+    public double doubleAt(int flatIndex) {
+        int at = storageIndex(flatIndex);
+        return DeviceOps.on(this) ? DeviceOps.elementAt(this, at) : storage.getDouble(at);
+    }
 
-    public long longAt(int flatIndex) { return storage.getLong(storageIndex(flatIndex)); }
+    public long longAt(int flatIndex) {
+        int at = storageIndex(flatIndex);
+        return DeviceOps.on(this) ? (long) DeviceOps.elementAt(this, at) : storage.getLong(at);
+    }
 
     private int storageIndex(int flat) {
         int off = offset;
@@ -218,6 +263,10 @@ public final class Tensor {
      * {@code numpy()}). Only for tensors that cover their whole storage contiguously.
      */
     public Object array() {
+        if (DeviceOps.on(this)) {
+            throw new IllegalStateException("array() shares host memory, and a tensor on " + device()
+                    + " has none; use cpu() first, or a to*Array() copy");
+        }
         if (offset != 0 || !isContiguous() || numel() != storage.length) {
             throw new IllegalStateException("array() shares memory only with a contiguous tensor that covers its whole "
                     + "storage; call contiguous() or clone() first, or use a to*Array() copy");
@@ -229,15 +278,40 @@ public final class Tensor {
         return storage.array();
     }
 
-    public float[] toFloatArray() { return (float[]) to(DType.FLOAT32).contiguousCopy().storage.array(); }
+    // A tensor on a device is copied to the host first, as numpy() needs in PyTorch.
 
-    public double[] toDoubleArray() { return (double[]) to(DType.FLOAT64).contiguousCopy().storage.array(); }
+    public float[] toFloatArray() { return (float[]) host().to(DType.FLOAT32).contiguousCopy().storage.array(); }
 
-    public long[] toLongArray() { return (long[]) to(DType.INT64).contiguousCopy().storage.array(); }
+    public double[] toDoubleArray() { return (double[]) host().to(DType.FLOAT64).contiguousCopy().storage.array(); }
 
-    public int[] toIntArray() { return (int[]) to(DType.INT32).contiguousCopy().storage.array(); }
+    public long[] toLongArray() { return (long[]) host().to(DType.INT64).contiguousCopy().storage.array(); }
 
-    public boolean[] toBoolArray() { return (boolean[]) to(DType.BOOL).contiguousCopy().storage.array(); }
+    public int[] toIntArray() { return (int[]) host().to(DType.INT32).contiguousCopy().storage.array(); }
+
+    public boolean[] toBoolArray() { return (boolean[]) host().to(DType.BOOL).contiguousCopy().storage.array(); }
+
+    /** This tensor's values on the CPU, outside autograd: itself on the CPU, else a copy. */
+    private Tensor host() { return DeviceOps.on(this) ? DeviceOps.transfer(this, Device.CPU) : detach(); }
+
+    // ---------------------------------------------------------------- devices
+
+    /**
+     * A copy on {@code target} (this tensor itself when it is already there), as PyTorch's {@code t.to(device)}:
+     * recorded by autograd, so gradients flow back to this tensor's device. Devices hold float32 tensors, and
+     * int64, int32 and bool ones (labels, masks) as exact float32 values up to 2^24; other dtypes throw.
+     */
+    public Tensor to(Device target) {
+        if (target.equals(device())) return this;
+        Tensor out = DeviceOps.transfer(this, target);
+        Device source = device();
+        return Autograd.record("ToCopyBackward0", out, g -> new Tensor[] {g.to(source)}, this);
+    }
+
+    /** {@code t.to("opencl:0")}: the device in PyTorch's spelling ({@link Device#of}). */
+    public Tensor to(String device) { return to(Device.of(device)); }
+
+    /** A copy on the CPU (this tensor itself when it is there), as {@code t.cpu()}. */
+    public Tensor cpu() { return to(Device.CPU); }
 
     // ---------------------------------------------------------------- dtype conversion and copies
 
@@ -268,9 +342,9 @@ public final class Tensor {
 
     Tensor contiguousRaw() { return isContiguous() ? this : contiguousCopy(); }
 
-    /** A fresh contiguous copy, not recorded. */
+    /** A fresh contiguous copy on the same device, not recorded. */
     Tensor contiguousCopy() {
-        Tensor out = empty(dtype, shape);
+        Tensor out = empty(dtype, shape, device());
         Elementwise.copyInto(out, this);
         return out;
     }
@@ -630,18 +704,19 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- misc
 
-    /** Zeros of the same shape and dtype. */
-    public static Tensor zerosLike(Tensor t) { return empty(t.dtype, t.shape); }
+    /** Zeros of the same shape, dtype and device. */
+    public static Tensor zerosLike(Tensor t) { return zeros(t.dtype, t.shape, t.device()); }
 
-    public static Tensor onesLike(Tensor t) { return empty(t.dtype, t.shape).fill_(1L); }
+    public static Tensor onesLike(Tensor t) { return empty(t.dtype, t.shape, t.device()).fill_(1L); }
 
+    /** PyTorch's repr; a tensor on a device is copied to the host to print, and says where it lives. */
     @Override
     public String toString() {
-        Tensor values = contiguousCopy();
+        Tensor values = DeviceOps.on(this) ? DeviceOps.transfer(this, Device.CPU) : contiguousCopy();
         double[] v = new double[values.numel()];
         for (int i = 0; i < v.length; i++) v[i] = values.storage.getDouble(i);
         return TensorFormatter.repr(new PrintInput(shape.clone(), dtype, v, requiresGrad && gradFn == null,
-                gradFn == null ? null : gradFn.name()));
+                gradFn == null ? null : gradFn.name(), device().isCpu() ? null : device().toString()));
     }
 
     /** A copy of the current value that still carries this tensor's history (for in-place ops). */

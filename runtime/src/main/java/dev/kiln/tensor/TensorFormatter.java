@@ -25,6 +25,8 @@ public final class TensorFormatter {
     public static String repr(PrintInput in, PrintOptions options) {
         int indent = PREFIX.length();
         List<String> suffixes = new ArrayList<>();
+        // torch names a tensor's device first, before its size and dtype.
+        if (in.device() != null) suffixes.add("device='" + in.device() + "'");
         DType dtype = in.dtype();
         if (in.numel() == 0) {
             // Like NumPy, an empty tensor's shape is shown unless it is (0,); and with no element

@@ -101,7 +101,7 @@ public final class Torch {
 
     public static Tensor emptyLike(Tensor t) { return Tensor.zerosLike(t); }
 
-    public static Tensor fullLike(Tensor t, double value) { return Tensor.empty(t.dtype, t.shape).fill_(value); }
+    public static Tensor fullLike(Tensor t, double value) { return Tensor.empty(t.dtype, t.shape, t.device()).fill_(value); }
 
     /** Identity matrix. */
     public static Tensor eye(int n) { return eye(n, n); }
@@ -198,7 +198,8 @@ public final class Torch {
 
     public static Tensor randLike(Tensor t) { return rand(t.shape.clone(), t.dtype); }
 
-    public static Tensor randnLike(Tensor t) { return randn(t.shape.clone(), t.dtype); }
+    /** Drawn on the CPU from the default generator (the same numbers as there), then moved to {@code t}'s device. */
+    public static Tensor randnLike(Tensor t) { return randn(t.shape.clone(), t.dtype).to(t.device()); }
 
     /** Fills {@code t} in place from U(from, to), as {@code t.uniform_(from, to)}. */
     public static Tensor uniform(Tensor t, double from, double to) {

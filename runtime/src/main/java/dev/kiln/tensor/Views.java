@@ -235,7 +235,7 @@ final class Views {
         Tensor out = sliceRaw(a, d, s, len, step);
         int[] original = a.shape;
         return Autograd.record("SliceBackward0", out, g -> {
-            Tensor full = Tensor.empty(g.dtype, original);
+            Tensor full = Tensor.zeros(g.dtype, original, g.device());
             Elementwise.copyInto(Views.sliceRaw(full, d, s, len, step), g);
             return new Tensor[] {full};
         }, a);
@@ -265,7 +265,7 @@ final class Views {
         Tensor out = selectRaw(a, d, i);
         int[] original = a.shape;
         return Autograd.record("SelectBackward0", out, g -> {
-            Tensor full = Tensor.empty(g.dtype, original);
+            Tensor full = Tensor.zeros(g.dtype, original, g.device());
             Elementwise.copyInto(Views.selectRaw(full, d, i), g);
             return new Tensor[] {full};
         }, a);
