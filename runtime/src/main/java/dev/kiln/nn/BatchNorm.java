@@ -1,5 +1,6 @@
 package dev.kiln.nn;
 
+import dev.kiln.tensor.DeviceFunctional;
 import dev.kiln.tensor.PyRepr;
 import dev.kiln.autograd.GradMode;
 import dev.kiln.nn.init.Init;
@@ -59,6 +60,7 @@ public abstract class BatchNorm extends Module {
 
     @Override
     public Tensor forward(Tensor input) {
+        DeviceFunctional.requireCpu("batch_norm", input, weight, runningMean);
         checkInputDim(input);
         double factor = 0.0;
         if (isTraining() && trackRunningStats) {

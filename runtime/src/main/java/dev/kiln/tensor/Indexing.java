@@ -69,15 +69,14 @@ final class Indexing {
      * the host, which a device tensor does not allow.
      */
     private static void requireBasicOnDevice(Tensor t, Tensor value, Object[] indices) {
-        boolean device = DeviceOps.on(t) || (value != null && DeviceOps.on(value));
+        Device device = DeviceOps.on(t) ? t.device() : value != null && DeviceOps.on(value) ? value.device() : null;
         for (Object o : indices) {
-            if (o instanceof Tensor i && DeviceOps.on(i)) device = true;
+            if (device == null && o instanceof Tensor i && DeviceOps.on(i)) device = i.device();
         }
-        if (!device) return;
+        if (device == null) return;
         for (Object o : indices) {
             if (!(o instanceof Integer || o instanceof Long || o instanceof Slice || o instanceof Index.Marker)) {
-                Device d = DeviceOps.common(t, value, o instanceof Tensor i ? i : null);
-                throw DeviceOps.unsupported("indexing with index lists, index tensors or masks", d);
+                throw DeviceOps.unsupported("indexing with index lists, index tensors or masks", device);
             }
         }
     }
