@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The assembled source and the tile checks; needs no device. */
 class KernelSourceTest {
     /** Words of OpenCL C or CUDA C that the dialect's macros stand for: a kernel using one builds on one backend. */
-    private static final Pattern BACKEND_ONLY = Pattern.compile(
+    static final Pattern BACKEND_ONLY = Pattern.compile(
             "\\b(__kernel|__global|__local|__shared__|__device__|__global__|__syncthreads|barrier|get_\\w+_id"
                     + "|get_local_size|get_num_groups|threadIdx|blockIdx|blockDim|gridDim|restrict|__restrict__"
                     + "|atomic_\\w+|atomicAdd|float[2-8]|half|expf|logf|sqrtf|fmaxf|fminf|fabsf|NAN|INFINITY)\\b");
