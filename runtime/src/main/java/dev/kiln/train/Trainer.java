@@ -1,6 +1,7 @@
 package dev.kiln.train;
 
 import dev.kiln.autograd.GradMode;
+import dev.kiln.backend.Device;
 import dev.kiln.data.DataLoader;
 import dev.kiln.loss.Loss;
 import dev.kiln.nn.Module;
@@ -16,6 +17,8 @@ import java.util.Locale;
  * an optimizer step over each batch (with a progress bar), then the scheduler step and an
  * evaluation pass; loss and accuracy go into a {@link History}. A NaN or infinite loss stops
  * training with an error naming the epoch and batch, rather than silently training on garbage.
+ * Each batch is moved to the device of the model's parameters (the loop's {@code x.to(device)}), so a
+ * model moved with {@code model.to(device)} trains there from the same loaders.
  */
 public final class Trainer {
     private final Module model;
@@ -46,13 +49,15 @@ public final class Trainer {
     /** Trains for {@code epochs}; {@code validation} may be null. */
     public History fit(DataLoader train, int epochs, DataLoader validation) {
         History history = new History();
+        Device device = device();
         for (int epoch = 1; epoch <= epochs; epoch++) {
             model.train();
             ProgressBar bar = progress ? new ProgressBar(String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs), train.size(), out, ProgressBar.isTerminal()) : null;
             double lossSum = 0;
             long correct = 0, seen = 0;
             int batch = 0;
-            for (Tensor[] xy : train) {
+            for (Tensor[] batchXy : train) {
+                Tensor[] xy = {batchXy[0].to(device), batchXy[1].to(device)};
                 optimizer.zeroGrad();
                 Tensor output = model.forward(xy[0]);
                 Tensor l = loss.forward(output, xy[1]);
@@ -97,8 +102,10 @@ public final class Trainer {
         model.eval();
         double lossSum = 0;
         long correct = 0, seen = 0;
+        Device device = device();
         try (var ignored = GradMode.noGrad()) {
-            for (Tensor[] xy : data) {
+            for (Tensor[] batchXy : data) {
+                Tensor[] xy = {batchXy[0].to(device), batchXy[1].to(device)};
                 Tensor output = model.forward(xy[0]);
                 int n = xy[0].size(0);
                 lossSum += loss.forward(output, xy[1]).item() * n;
@@ -109,6 +116,12 @@ public final class Trainer {
             model.train(wasTraining);
         }
         return new Evaluation(lossSum / seen, classification ? correct / (double) seen : Double.NaN);
+    }
+
+    /** Where the model's parameters live (the CPU for a model without any). */
+    private Device device() {
+        var params = model.parameters();
+        return params.isEmpty() ? Device.CPU : params.getFirst().device();
     }
 
     /** The result of {@link #evaluate}. */

@@ -1,6 +1,8 @@
 package dev.kiln.nn;
 
 import dev.kiln.backend.Device;
+import dev.kiln.data.DataLoader;
+import dev.kiln.data.TensorDataset;
 import dev.kiln.loss.CrossEntropyLoss;
 import dev.kiln.optim.Adam;
 import dev.kiln.optim.AdamW;
@@ -8,8 +10,12 @@ import dev.kiln.optim.Optimizer;
 import dev.kiln.optim.SGD;
 import dev.kiln.tensor.DeviceTesting;
 import dev.kiln.tensor.Tensor;
+import dev.kiln.train.History;
+import dev.kiln.train.Trainer;
 import org.junit.jupiter.api.Test;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.util.List;
 import java.util.function.Function;
 
@@ -54,6 +60,33 @@ class DeviceTrainingTest {
     @Test
     void adamW() {
         compare("AdamW", params -> new AdamW(params, AdamW.options().lr(1e-3)));
+    }
+
+    @Test
+    void theTrainerMovesEachBatchToTheModelsDevice() {
+        Device dev = DeviceTesting.device();
+        manualSeed(3);
+        Tensor x = randn(96, 20), y = x.narrow(1, 0, 4).argmax(1);
+        History[] histories = new History[2];
+        for (int run = 0; run < 2; run++) {
+            Sequential model = phonePriceMlp();
+            if (run == 1) model.to(dev);
+            var adam = new Adam(model.parameters(), Adam.options().lr(1e-3));
+            manualSeed(5);  // the same shuffles
+            var loader = new DataLoader(new TensorDataset(x, y), 32, true);
+            histories[run] = new Trainer(model, new CrossEntropyLoss(), adam).progress(false)
+                    .output(new PrintStream(OutputStream.nullOutputStream())).fit(loader, 3, new DataLoader(
+                            new TensorDataset(x, y), 48));
+            for (Tensor p : model.parameters()) assertEquals(run == 1 ? dev : Device.CPU, p.device());
+        }
+        for (String metric : List.of("loss", "accuracy", "val_loss", "val_accuracy")) {
+            List<Double> cpu = histories[0].get(metric), onDev = histories[1].get(metric);
+            for (int e = 0; e < cpu.size(); e++) {
+                double c = cpu.get(e), d = onDev.get(e);
+                assertTrue(Math.abs(d - c) <= LOSS_RTOL * Math.abs(c), metric + " of epoch " + (e + 1) + ": " + d
+                        + " on " + dev + ", " + c + " on the CPU");
+            }
+        }
     }
 
     private static void compare(String what, Function<List<Tensor>, Optimizer<?>> optimizer) {
