@@ -1,6 +1,7 @@
 package dev.kiln.compiled;
 
 import dev.kiln.data.DataLoader;
+import dev.kiln.runtime.VectorApi;
 import dev.kiln.tensor.Tensor;
 import dev.kiln.train.History;
 
@@ -38,6 +39,7 @@ public final class Trainer {
     private FeatureSplitStep featureSplit;
 
     public Trainer(CompiledModel model, Loss loss, Optimizer optimizer) {
+        VectorApi.require();
         this.model = model;
         this.loss = loss;
         this.optimizer = optimizer;
