@@ -2,6 +2,7 @@ package dev.kiln.compiled;
 
 import dev.kiln.backend.Device;
 import dev.kiln.data.DataLoader;
+import dev.kiln.runtime.VectorApi;
 import dev.kiln.tensor.Tensor;
 import dev.kiln.train.History;
 
@@ -41,6 +42,7 @@ public final class Trainer {
     private Device device = Device.CPU;
 
     public Trainer(CompiledModel model, Loss loss, Optimizer optimizer) {
+        VectorApi.require();
         this.model = model;
         this.loss = loss;
         this.optimizer = optimizer;

@@ -15,6 +15,11 @@ import java.util.Arrays;
  * names follow PyTorch in camelCase; in-place ops keep PyTorch's trailing underscore.
  */
 public final class Tensor {
+    static {
+        // Fail with the missing flag's name, not with NoClassDefFoundError in the first kernel.
+        dev.kiln.runtime.VectorApi.require();
+    }
+
     final Storage storage;
     final int offset;
     final int[] shape;

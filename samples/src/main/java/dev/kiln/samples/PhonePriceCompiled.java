@@ -29,7 +29,9 @@ public final class PhonePriceCompiled {
         Run r = train(data, System.out);
         System.out.printf(Locale.ROOT, "test loss %.4f, test accuracy %.4f%n", r.test.loss(), r.accuracy());
         // The compiled trainer's History is the eager toolkit's: the same curves as the eager sample draw.
-        r.history.plot(Path.of("target/phone-price-compiled-curves.png"), "Phone price (compiled, Adam)", "loss", "accuracy");
+        Path png = Path.of("target/phone-price-compiled-curves.png");
+        r.history.plot(png, "Phone price (compiled, Adam)", "loss", "accuracy");
+        System.out.println("wrote " + png.toAbsolutePath());
         System.out.printf(Locale.ROOT,
                 "{\"sample\":\"phone-price-compiled\",\"test_accuracy\":%.4f,\"test_loss\":%.4f,\"train_loss\":%.4f,"
                         + "\"epochs\":%d,\"parameters\":%d,\"train_seconds\":%.3f}%n",
@@ -42,10 +44,26 @@ public final class PhonePriceCompiled {
         double accuracy() { return test.accuracy().orElseThrow(); }
     }
 
+    /**
+     * Trains with a checkpoint of the best epoch in a temporary folder (to show {@code checkpoint}), which is deleted
+     * afterwards: a run leaves nothing in the temp folder.
+     */
     static Run train(PhonePriceData data, java.io.PrintStream log) throws java.io.IOException {
+        Path dir = Files.createTempDirectory("kiln-phone-price");
+        Path checkpoint = dir.resolve("best.kiln");
+        try {
+            return train(data, log, checkpoint);
+        } finally {
+            Files.deleteIfExists(checkpoint);
+            Files.deleteIfExists(dir);
+            if (log != null) log.println("deleted the temporary checkpoint " + checkpoint.toAbsolutePath());
+        }
+    }
+
+    static Run train(PhonePriceData data, java.io.PrintStream log, Path checkpoint) throws java.io.IOException {
         KilnPhonePriceTanh model = KilnPhonePriceTanh.create(42);
         if (log != null) log.print(model);
-        Path checkpoint = Files.createTempDirectory("kiln-phone-price").resolve("best.kiln");
+        if (log != null) log.println("checkpoints of the best epoch go to " + checkpoint.toAbsolutePath());
         var trainer = model.trainer(Loss.crossEntropy(), new Optimizer.Adam(LR, 0.9, 0.999, 1e-8, WEIGHT_DECAY))
                 .lrSchedule(epoch -> LR * Math.pow(GAMMA, epoch / STEP))
                 .shuffleSeed(42)

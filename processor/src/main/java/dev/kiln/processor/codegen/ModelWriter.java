@@ -153,6 +153,7 @@ public final class ModelWriter {
                 .addStatement("return create(seed, $L)", DEFAULT_CAPACITY).build());
         t.addMethod(MethodSpec.methodBuilder("create").addModifiers(PUBLIC, STATIC).returns(self).addParameter(long.class, "seed")
                 .addParameter(int.class, "maxBatch")
+                .addStatement("$T.require()", Names.VECTOR_API)
                 .addStatement("$T model = new $T(new float[PARAMETER_COUNT], new float[STATE_COUNT], seed, maxBatch)", self, self)
                 .addStatement("model.initialise(seed)")
                 .addStatement("return model").build());

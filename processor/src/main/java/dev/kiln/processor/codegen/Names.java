@@ -27,6 +27,7 @@ final class Names {
     static final ClassName OPTIMIZER = ClassName.get(COMPILED, "Optimizer");
     static final ClassName TENSOR = ClassName.get("dev.kiln.tensor", "Tensor");
     static final ClassName TORCH = ClassName.get("dev.kiln.tensor", "Torch");
+    static final ClassName VECTOR_API = ClassName.get("dev.kiln.runtime", "VectorApi");
 
     private final Plan plan;
 
