@@ -12,6 +12,15 @@ public interface CompiledModel {
     /** Floats per output sample. */
     int outputSize();
 
+    /**
+     * The shape of one input sample after the batch dimension N ({@code {1, 28, 28}} for {@code [N, 1, 28, 28]}), where
+     * the model has one input of fixed shape; null for several inputs or a sequence model.
+     */
+    default int[] inputShape() { return null; }
+
+    /** The shape of one output sample after N ({@code {10}} for {@code [N, 10]}) where known as for {@link #inputShape()}; else null. */
+    default int[] outputShape() { return null; }
+
     /** All trainable parameters, layer after layer, in state-dict order. */
     float[] parameterBuffer();
 

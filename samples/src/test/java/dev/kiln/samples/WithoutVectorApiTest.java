@@ -15,11 +15,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A sample started without {@code --add-modules jdk.incubator.vector} stops with an error naming the flag: the compiled
- * one in the generated model's {@code create}, the eager one when the first tensor is made.
+ * one when its data is loaded (a tensor) or in the generated model's {@code create} ({@link CreateProbe}), the eager one when
+ * the first tensor is made.
  */
 class WithoutVectorApiTest {
     @ParameterizedTest
-    @ValueSource(strings = {"dev.kiln.samples.PhonePriceCompiled", "dev.kiln.samples.LinearRegression"})
+    @ValueSource(strings = {"dev.kiln.samples.PhonePriceCompiled", "dev.kiln.samples.LinearRegression", "dev.kiln.samples.CreateProbe"})
     void theSampleSaysWhichFlagIsMissing(String mainClass) throws Exception {
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"), mainClass);
