@@ -41,13 +41,15 @@ class ImageKernelSourceTest {
 
     @Test
     void compilesForCudaWithoutSpills() {
-        for (Tiles tiles : new Tiles[] {Tiles.GPU, Tiles.CPU}) {
-            CudaCompileCheck.Result r = CudaCompileCheck.check("kiln-image", ImageKernels.source(tiles));
+        for (Tiles tiles : new Tiles[] {Tiles.GPU, Tiles.CPU, OpenClFixture.ODD}) {
+            CudaCompileCheck.Result r = CudaCompileCheck.check("kiln-image " + tiles, ImageKernels.source(tiles));
+            assertEquals(ImageKernels.KERNELS.size() * CudaCompileCheck.ARCHS.size(), r.kernels().size(), r.kernels().toString());
             for (int arch : CudaCompileCheck.ARCHS) {
                 for (String kernel : ImageKernels.KERNELS) {
                     CudaCompileCheck.KernelStats k = r.stats(kernel, arch);
                     assertEquals(0, k.spillStoreBytes(), k.toString());
                     assertEquals(0, k.spillLoadBytes(), k.toString());
+                    assertEquals(0, k.stackFrameBytes(), "stack frame: " + k);
                     assertTrue(k.registers() > 0 && k.registers() <= 64, "few registers, full occupancy: " + k);
                 }
                 assertEquals(tiles.reduce() * Float.BYTES, r.stats("conv_grad_rows", arch).sharedBytes(),
