@@ -68,10 +68,13 @@ public interface CompiledModel {
     default java.util.List<DenseLayer> denseChain() { return java.util.List.of(); }
 
     /**
-     * The fused bias + activation kernels of a {@link #denseChain} in the kernel dialect, written by the model compiler,
-     * for training on a device; null for models the compiler has no device program for yet.
+     * The model's device program, written by the model compiler, for training on a device; null where it wrote none
+     * ({@link #deviceUnsupported} says why).
      */
-    default DeviceKernels deviceKernels() { return null; }
+    default DevicePlan devicePlan() { return null; }
+
+    /** Why this model has no {@link #devicePlan}: the first layer the device path does not generate yet. */
+    default String deviceUnsupported() { return "the model was compiled without a device program"; }
 
     /**
      * Adds the bias of dense-chain layer {@code layer} and applies its activation on {@code block}: output features

@@ -79,7 +79,7 @@ public final class ModelWriter {
         lifecycle(t, self);
         passes(t);
         new DenseChainWriter(plan).write(t);
-        new DeviceKernelWriter(plan).write(t);
+        new DevicePlanWriter(plan).write(t);
         new TensorApiWriter(model, plan).write(t, self);
         return JavaFile.builder(pkg, t.build()).skipJavaLangImports(true).indent("    ").build();
     }
