@@ -41,7 +41,11 @@ public final class Trainer {
     private DeviceStep deviceStep;
     private Device device = Device.CPU;
 
-    public Trainer(CompiledModel model, Loss loss, Optimizer optimizer) {
+    /** A trainer on the device named by {@code -Dkiln.device} or {@code KILN_DEVICE}, else the CPU. */
+    public Trainer(CompiledModel model, Loss loss, Optimizer optimizer) { this(model, loss, optimizer, Device.fromEnvironment()); }
+
+    /** A trainer whose steps run on {@code device} (see {@link #device(Device)}). */
+    public Trainer(CompiledModel model, Loss loss, Optimizer optimizer, Device device) {
         VectorApi.require();
         this.model = model;
         this.loss = loss;
@@ -57,8 +61,7 @@ public final class Trainer {
         }
         optimizer.bind(model.parameterBuffer().length);
         threads(2);
-        Device chosen = Device.fromEnvironment();
-        if (!chosen.isCpu()) device(chosen);
+        if (!device.isCpu()) device(device);
     }
 
     /**

@@ -66,6 +66,17 @@ class DeviceTrainingTest {
     }
 
     @Test
+    void aModelCreatedOnADeviceTrainsThere() {
+        Device device = openCl();
+        Trainer t = KilnPhonePrice.create(5, device).trainer(Loss.crossEntropy(), Optimizer.sgd(0.1));
+        assertEquals(device, t.device());
+        float[] x = new float[2 * 20], y = {1, 3};
+        t.step(x, y, 2);
+        assertEquals(0, t.coresInLastStep(), "a device step");
+        assertEquals(Device.CPU, KilnPhonePrice.create(5).to(Device.CPU).trainer(Loss.crossEntropy(), Optimizer.sgd(0.1)).device());
+    }
+
+    @Test
     void aModelWithoutADeviceProgramSaysWhichLayerBeforeTouchingADevice() {
         Trainer t = KilnTestBnCnn.create(1, 4).trainer(Loss.crossEntropy(), Optimizer.sgd(0.1));
         DeviceException e = assertThrows(DeviceException.class, () -> t.device(Device.of("opencl:0")));
