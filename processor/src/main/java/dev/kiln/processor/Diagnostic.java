@@ -12,6 +12,8 @@ public enum Diagnostic {
     TWO_ACTIVATIONS("TwoActivations", "%s carries both @%s and @%s; one activation follows a layer"),
     TWO_INITS("TwoInits", "%s carries both @%s and @%s; choose one initialiser"),
     UNKNOWN_ANNOTATION("UnknownAnnotation", "%s carries @%s, which is no Kiln layer, activation or initialiser"),
+    MISSPELLED("Misspelled", "%s carries @%s, which is no Kiln annotation: did you mean @%s?"),
+    STATIC_LAYER("StaticLayer", "%s is static, but each model instance has its own layers: remove static"),
     BAD_VALUE("BadValue", "%s: %s must be %s but is %s"),
     SHAPE_MISMATCH("ShapeMismatch", "%s expects %d input %s but %s produces %d"),
     RANK_MISMATCH("RankMismatch", "%s needs an input of %s but %s produces %s"),

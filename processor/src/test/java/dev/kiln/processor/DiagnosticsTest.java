@@ -50,6 +50,27 @@ class DiagnosticsTest {
                         "@Model(input = @Shape(4)) abstract class M {",
                         "  @Linear(4) @Swish Layer fc1;",
                         "}"),
+                // A name javac cannot find (it reports "cannot find symbol" too) that is close to a Kiln annotation.
+                c(Diagnostic.MISSPELLED, "fc1 carries @Relu, which is no Kiln annotation: did you mean @ReLU?", 2,
+                        "@Model(input = @Shape(4)) abstract class M {",
+                        "  @Linear(8) @Relu Layer fc1;",
+                        "  @Linear(4) Layer out;",
+                        "}"),
+                c(Diagnostic.MISSPELLED, "fc carries @Init.Zeroes, which is no Kiln annotation: did you mean @Init.Zeros?", 2,
+                        "@Model(input = @Shape(4)) abstract class M {",
+                        "  @Linear(8) @Init.Zeroes Layer fc;",
+                        "}"),
+                // An annotation of the user's that is close to a Kiln one.
+                c(Diagnostic.MISSPELLED, "fc carries @Tahn, which is no Kiln annotation: did you mean @Tanh?", 3,
+                        "@interface Tahn {}",
+                        "@Model(input = @Shape(4)) abstract class M {",
+                        "  @Linear(8) @Tahn Layer fc;",
+                        "}"),
+                c(Diagnostic.STATIC_LAYER, "out is static, but each model instance has its own layers: remove static", 3,
+                        "@Model(input = @Shape(4)) abstract class M {",
+                        "  @Linear(8) @ReLU Layer fc;",
+                        "  @Linear(4) static Layer out;",
+                        "}"),
                 c(Diagnostic.TWO_LAYERS, "fc carries both @Linear and @Dropout; declare one layer per field", 2,
                         "@Model(input = @Shape(4)) abstract class M {",
                         "  @Linear(4) @Dropout Layer fc;",
@@ -196,6 +217,59 @@ class DiagnosticsTest {
         assertThat(c).hadErrorContaining("[Kiln/BadValue] fc1: value (out_features) must be positive but is 0").inFile(source).onLine(4);
         assertThat(c).hadErrorContaining("[Kiln/BadValue] drop: p must be in [0, 1) but is -1.0").inFile(source).onLine(5);
         assertThat(c).hadErrorContaining("[Kiln/TwoActivations]").inFile(source).onLine(6);
+    }
+
+    @Test
+    void aMisspeltAnnotationGivesOneKilnErrorPerFieldAndNoFollowOnErrors() {
+        JavaFileObject source = Sources.model("test.M",
+                "@Model(input = @Shape(4)) abstract class M {",
+                "  @Linear(8) @Relu Layer fc1;",
+                "  @linear(4) Layer out;",
+                "}");
+        Compilation c = Sources.compile(source);
+        assertThat(c).failed();
+        assertThat(c).hadErrorContaining("[Kiln/Misspelled] fc1 carries @Relu, which is no Kiln annotation: did you mean @ReLU?")
+                .inFile(source).onLine(4);
+        assertThat(c).hadErrorContaining("[Kiln/Misspelled] out carries @linear, which is no Kiln annotation: did you mean @Linear?")
+                .inFile(source).onLine(5);
+        // javac's own "cannot find symbol" for each name, and nothing else: no "declares no Layer fields", no "without a layer".
+        assertEquals(4, c.errors().size(), () -> c.errors().toString());
+        assertEquals(2, c.errors().stream().filter(e -> e.getMessage(null).startsWith("cannot find symbol")).count(),
+                () -> c.errors().toString());
+    }
+
+    @Test
+    void anUnknownNameFarFromEveryKilnAnnotationIsLeftToJavac() {
+        JavaFileObject source = Sources.model("test.M",
+                "@Model(input = @Shape(4)) abstract class M {",
+                "  @Linear(8) @Swish Layer fc1;",
+                "}");
+        Compilation c = Sources.compile(source);
+        assertThat(c).failed();
+        assertEquals(1, c.errors().size(), () -> c.errors().toString());
+        assertThat(c).hadErrorContaining("cannot find symbol").inFile(source).onLine(4);
+    }
+
+    @Test
+    void anUnknownFieldTypeIsLeftToJavac() {
+        JavaFileObject source = Sources.model("test.M",
+                "@Model(input = @Shape(4)) abstract class M {",
+                "  @Linear(8) Layr fc1;",
+                "}");
+        Compilation c = Sources.compile(source);
+        assertThat(c).failed();
+        assertEquals(1, c.errors().size(), () -> c.errors().toString());
+        assertThat(c).hadErrorContaining("cannot find symbol").inFile(source).onLine(4);
+    }
+
+    @Test
+    void suggestionsAreOnlyForCloseNames() {
+        assertEquals(java.util.Optional.of("ReLU"), dev.kiln.processor.validation.SuggestionsProbe.closest("RELU"));
+        assertEquals(java.util.Optional.of("Conv2d"), dev.kiln.processor.validation.SuggestionsProbe.closest("Conv2D"));
+        assertEquals(java.util.Optional.of("Linear"), dev.kiln.processor.validation.SuggestionsProbe.closest("Lienar"));
+        assertEquals(java.util.Optional.of("Init.XavierUniform"), dev.kiln.processor.validation.SuggestionsProbe.closest("XavierUniform"));
+        assertEquals(java.util.Optional.empty(), dev.kiln.processor.validation.SuggestionsProbe.closest("Swish"));
+        assertEquals(java.util.Optional.empty(), dev.kiln.processor.validation.SuggestionsProbe.closest("Dense"));
     }
 
     @Test

@@ -31,8 +31,9 @@ class PrimitiveTableTest {
             String src = c.generatedSourceFile("t.KilnNet").orElseThrow().getCharContent(true).toString();
             boolean reads = Primitive.of(kind, tanh).backwardUsesInput;
             assertEquals(reads, src.contains("float[] fcPre"), act + ": pre-activation buffer iff the table says the backward reads x");
-            // A dense chain gets device kernels only where its backward reads the output alone.
-            assertEquals(!reads, src.contains("deviceKernels()"), act);
+            // The device kernel keeps the pre-activation where the rule reads x, and reads it back in the backward.
+            assertEquals(reads, src.contains("pre[i] = x;"), act + ": device forward keeps x");
+            assertEquals(reads, src.contains("float x = src[i], g = delta[i];"), act + ": device backward reads x");
         }
     }
 }

@@ -13,6 +13,7 @@ package dev.kiln.backend;
  * DEVICE_FN float g(float x)                   a helper function callable from kernels
  * EXPF LOGF TANHF SQRTF RSQRTF FABSF ERFF POWF FMAXF FMINF   float math
  * ATOMIC_ADD_F(GLOBAL float* p, float v)       atomic float add
+ * U64                                          a 64-bit unsigned integer (counter-based random streams)
  * </pre>
  */
 public final class KernelDialect {
@@ -41,6 +42,7 @@ public final class KernelDialect {
             #define POWF(x, y) pow(x, y)
             #define FMAXF(a, b) fmax(a, b)
             #define FMINF(a, b) fmin(a, b)
+            #define U64 ulong
             inline void ATOMIC_ADD_F(volatile __global float* p, float v) {
                 union { unsigned int u; float f; } old, sum;
                 do {
@@ -75,6 +77,7 @@ public final class KernelDialect {
             #define FMAXF(a, b) fmaxf(a, b)
             #define FMINF(a, b) fminf(a, b)
             #define ATOMIC_ADD_F(p, v) atomicAdd((p), (v))
+            #define U64 unsigned long long
             """;
 
     /** {@code source} with the prelude of {@code kind} in front, as the backend compiles it. */

@@ -12,6 +12,15 @@ public interface CompiledModel {
     /** Floats per output sample. */
     int outputSize();
 
+    /**
+     * The shape of one input sample after the batch dimension N ({@code {1, 28, 28}} for {@code [N, 1, 28, 28]}), where
+     * the model has one input of fixed shape; null for several inputs or a sequence model.
+     */
+    default int[] inputShape() { return null; }
+
+    /** The shape of one output sample after N ({@code {10}} for {@code [N, 10]}) where known as for {@link #inputShape()}; else null. */
+    default int[] outputShape() { return null; }
+
     /** All trainable parameters, layer after layer, in state-dict order. */
     float[] parameterBuffer();
 
@@ -59,10 +68,13 @@ public interface CompiledModel {
     default java.util.List<DenseLayer> denseChain() { return java.util.List.of(); }
 
     /**
-     * The fused bias + activation kernels of a {@link #denseChain} in the kernel dialect, written by the model compiler,
-     * for training on a device; null for models the compiler has no device program for yet.
+     * The model's device program, written by the model compiler, for training on a device; null where it wrote none
+     * ({@link #deviceUnsupported} says why).
      */
-    default DeviceKernels deviceKernels() { return null; }
+    default DevicePlan devicePlan() { return null; }
+
+    /** Why this model has no {@link #devicePlan}: the first layer the device path does not generate yet. */
+    default String deviceUnsupported() { return "the model was compiled without a device program"; }
 
     /**
      * Adds the bias of dense-chain layer {@code layer} and applies its activation on {@code block}: output features

@@ -7,17 +7,20 @@ import dev.kiln.backend.DeviceContext;
 import dev.kiln.backend.DeviceException;
 import dev.kiln.backend.DeviceKernel;
 import dev.kiln.backend.DeviceProgram;
+import dev.kiln.backend.kernels.ImageKernels;
 import dev.kiln.backend.kernels.KernelLibrary;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * A training step of a dense chain on a device. Parameters, gradients, optimizer state and activations live in
- * device buffers; a step uploads the batch, runs per layer the library's GEMM and the model's generated bias +
- * activation kernel, the fused loss, the backward (generated activation backward, three GEMM layouts, bias column
- * sums) and the optimizer over the flat buffers, and reads back two floats: the loss sum and the correct count.
- * {@link #syncToHost} copies the parameters into the model's host buffer, for evaluation and checkpoints.
+ * A training step run on a device from the model's {@link DevicePlan}. Parameters, gradients, optimizer state and
+ * activations live in device buffers; a step uploads the batch, runs the plan's steps (library GEMM, convolution,
+ * pooling and dropout kernels, the model's generated epilogue and activation kernels), the fused loss, the backward
+ * in reverse order and the optimizer over the flat buffers, and reads back two floats: the loss sum and the correct
+ * count. {@link #syncToHost} copies the parameters into the model's host buffer, for evaluation and checkpoints.
  */
 final class DeviceStep implements AutoCloseable {
     private static final int GROUP = 64;
@@ -27,40 +30,43 @@ final class DeviceStep implements AutoCloseable {
     private final Optimizer optimizer;
     private final DeviceContext ctx;
     private final KernelLibrary lib;
-    private final List<DenseLayer> layers;
-    private final DeviceKernel[] forward, backward;
+    private final ImageKernels image;
+    private final DevicePlan plan;
+    private final Map<String, DeviceKernel> kernels = new HashMap<>();
     private final int in, out, targetSize;
     private final DeviceBuffer params, grads, state, scalars;
     private final float[] scalarsHost = new float[2];
-    private List<DeviceBuffer> outs = List.of(), deltas = List.of();
-    private DeviceBuffer x, y, rowLoss;
-    private int capacity;
-    private int correct;
+    /** Per plan buffer: its data and its gradient (null for the input), for {@link #capacity} samples. */
+    private final List<DeviceBuffer> data = new ArrayList<>(), grad = new ArrayList<>();
+    /** Per op: dropout masks or max-pool argmax indices, null for the others. */
+    private final List<DeviceBuffer> aux = new ArrayList<>();
+    private DeviceBuffer y, rowLoss, scratch;
+    private int capacity, correct;
     private boolean hostStale;
 
     /** Opens {@code device} (after checking that the model has a device program) and uploads the parameters. */
     DeviceStep(CompiledModel model, Loss loss, Optimizer optimizer, Device device) {
-        DeviceKernels kernels = model.deviceKernels();
-        if (kernels == null || model.denseChain().isEmpty()) {
-            throw new DeviceException(model.getClass().getSimpleName() + " has no device program yet: the model compiler "
-                    + "writes one for chains of Linear layers with ReLU, Sigmoid, Tanh or LeakyReLU (no convolution, "
-                    + "norm, dropout, GELU or sequence); train it on the CPU");
+        this.plan = model.devicePlan();
+        if (plan == null) {
+            throw new DeviceException(model.getClass().getSimpleName() + " has no device program yet: "
+                    + model.deviceUnsupported() + " is not generated for devices; train it on the CPU");
         }
         this.model = model;
         this.loss = loss;
         this.optimizer = optimizer;
         this.ctx = Backends.open(device);
         this.lib = KernelLibrary.on(ctx);
-        this.layers = model.denseChain();
+        this.image = ImageKernels.on(ctx);
         this.in = model.inputSize();
         this.out = model.outputSize();
         this.targetSize = loss.targetSize(out);
-        DeviceProgram program = ctx.compile(model.getClass().getSimpleName(), kernels.source());
-        forward = new DeviceKernel[layers.size()];
-        backward = new DeviceKernel[layers.size()];
-        for (int l = 0; l < layers.size(); l++) {
-            if (kernels.forward().get(l) != null) forward[l] = program.kernel(kernels.forward().get(l));
-            if (kernels.backward().get(l) != null) backward[l] = program.kernel(kernels.backward().get(l));
+        DeviceProgram program = ctx.compile(model.getClass().getSimpleName(), plan.source());
+        for (DevicePlan.Op op : plan.ops()) {
+            switch (op) {
+                case DevicePlan.Dense d -> { kernel(program, d.forward()); kernel(program, d.backward()); }
+                case DevicePlan.Activation a -> { kernel(program, a.forward()); kernel(program, a.backward()); }
+                default -> { }
+            }
         }
         float[] p = model.parameterBuffer();
         params = ctx.allocate(p.length);
@@ -68,30 +74,37 @@ final class DeviceStep implements AutoCloseable {
         grads = ctx.allocate(p.length);
         // SGD's velocity or Adam's two moments, zero as on the CPU after bind; plain SGD has none.
         long stateFloats = KernelLibrary.stateFloats(optimizer, p.length);
-        state = stateFloats == 0 ? null : zeros(stateFloats);
+        state = stateFloats == 0 ? null : ctx.allocate(stateFloats);
+        if (state != null) lib.fill(state, 0, (int) stateFloats, 0f);
         scalars = ctx.allocate(2);
     }
 
-    private DeviceBuffer zeros(long floats) {
-        DeviceBuffer b = ctx.allocate(floats);
-        lib.fill(b, 0, (int) floats, 0f);
-        return b;
+    private void kernel(DeviceProgram program, String name) {
+        if (name != null) kernels.put(name, program.kernel(name));
     }
 
     /** Sizes the batch and activation buffers for batches of up to {@code batchSize}. */
     void prepare(int batchSize) {
         if (batchSize <= capacity) return;
-        closeAll(outs);
-        closeAll(deltas);
-        if (x != null) { x.close(); y.close(); rowLoss.close(); }
-        List<DeviceBuffer> o = new ArrayList<>(), d = new ArrayList<>();
-        for (DenseLayer layer : layers) {
-            o.add(ctx.allocate((long) batchSize * layer.out()));
-            d.add(ctx.allocate((long) batchSize * layer.out()));
+        releaseActivations();
+        for (int b = 0; b < plan.perSample().size(); b++) {
+            long floats = (long) batchSize * plan.perSample().get(b);
+            data.add(ctx.allocate(floats));
+            grad.add(b == plan.input() ? null : ctx.allocate(floats));
         }
-        outs = o;
-        deltas = d;
-        x = ctx.allocate((long) batchSize * in);
+        long scratchFloats = 1;
+        for (DevicePlan.Op op : plan.ops()) {
+            switch (op) {
+                case DevicePlan.Dropout d -> aux.add(ctx.allocate((long) batchSize * plan.perSample().get(d.in())));
+                case DevicePlan.Pool p -> aux.add(ctx.allocate((long) batchSize * plan.perSample().get(p.out())));
+                case DevicePlan.Conv c -> {
+                    scratchFloats = Math.max(scratchFloats, convShape(c).scratchFloats(batchSize));
+                    aux.add(null);
+                }
+                default -> aux.add(null);
+            }
+        }
+        scratch = ctx.allocate(scratchFloats);
         y = ctx.allocate((long) batchSize * targetSize);
         rowLoss = ctx.allocate(batchSize);
         capacity = batchSize;
@@ -100,39 +113,97 @@ final class DeviceStep implements AutoCloseable {
     /** One step on the first {@code n} samples; returns the mean loss. */
     float step(float[] xs, float[] ys, int n) {
         prepare(n);
-        ctx.upload(xs, 0, x, 0, n * in);
+        ctx.upload(xs, 0, data.get(plan.input()), 0, n * in);
         ctx.upload(ys, 0, y, 0, n * targetSize);
-        int last = layers.size() - 1;
-        for (int l = 0; l <= last; l++) {
-            DenseLayer d = layers.get(l);
-            DeviceBuffer input = l == 0 ? x : outs.get(l - 1);
-            // out[n, o] = input[n, i] W^T, W stored [o, i] in the flat parameter buffer.
-            lib.gemm(false, true, n, d.out(), d.in(), input, 0, d.in(), params, d.weight(), d.in(), outs.get(l), 0, d.out(), false);
-            if (forward[l] != null) forward[l].launch1d((long) n * d.out(), GROUP, outs.get(l), params, n);
-        }
-        DeviceBuffer gradOut = deltas.get(last);
+        for (int i = 0; i < plan.ops().size(); i++) forward(plan.ops().get(i), aux.get(i), n);
+        DeviceBuffer logits = data.get(plan.output()), gradOut = grad.get(plan.output());
         if (loss instanceof Loss.CrossEntropy) {
-            lib.softmaxCrossEntropy(outs.get(last), 0, y, 0, n, out, n, gradOut, 0, rowLoss, 0);
+            lib.softmaxCrossEntropy(logits, 0, y, 0, n, out, n, gradOut, 0, rowLoss, 0);
             lib.sum(rowLoss, 0, n, scalars, 0);
-            lib.countCorrect(outs.get(last), 0, y, 0, n, out, scalars, 1);
+            lib.countCorrect(logits, 0, y, 0, n, out, scalars, 1);
         } else {
-            lib.mse(outs.get(last), 0, y, 0, n * out, n * out, gradOut, 0, scalars, 0);
+            lib.mse(logits, 0, y, 0, n * out, n * out, gradOut, 0, scalars, 0);
         }
-        for (int l = last; l >= 0; l--) {
-            DenseLayer d = layers.get(l);
-            DeviceBuffer delta = deltas.get(l), input = l == 0 ? x : outs.get(l - 1);
-            if (backward[l] != null) backward[l].launch1d((long) n * d.out(), GROUP, outs.get(l), delta, n);
-            // dW[o, i] = delta^T input; db = column sums of delta; d input[n, i] = delta W.
-            lib.gemm(true, false, d.out(), d.in(), n, delta, 0, d.out(), input, 0, d.in(), grads, d.weight(), d.in(), false);
-            if (d.bias() >= 0) lib.columnSums(delta, 0, n, d.out(), grads, d.bias(), false);
-            if (l > 0) lib.gemm(false, false, n, d.in(), d.out(), delta, 0, d.out(), params, d.weight(), d.in(), deltas.get(l - 1), 0, d.in(), false);
-        }
+        for (int i = plan.ops().size() - 1; i >= 0; i--) backward(plan.ops().get(i), aux.get(i), n);
         optimizer.begin(); // the host keeps the per-step scalars (bias corrections, first-step momentum)
         lib.update(optimizer, params, 0, grads, 0, state, 0, model.parameterBuffer().length);
         hostStale = true;
         ctx.download(scalars, 0, scalarsHost, 0, loss.classification() ? 2 : 1);
         correct = loss.classification() ? Math.round(scalarsHost[1]) : 0;
         return scalarsHost[0] / loss.meanDivisor(n, out);
+    }
+
+    private void forward(DevicePlan.Op op, DeviceBuffer aux, int n) {
+        DeviceBuffer x = data.get(op.in()), o = data.get(op.out());
+        switch (op) {
+            case DevicePlan.Dense d -> {
+                int rows = n * d.rowsPerSample();
+                // out[rows, outF] = in[rows, inF] W^T, W stored [outF, inF] in the flat parameter buffer.
+                lib.gemm(false, true, rows, d.outF(), d.inF(), x, 0, d.inF(), params, d.weight(), d.inF(), o, 0, d.outF(), false);
+                if (d.forward() != null) {
+                    DeviceKernel k = kernels.get(d.forward());
+                    if (d.pre() >= 0) k.launch1d((long) rows * d.outF(), GROUP, o, params, rows, data.get(d.pre()));
+                    else k.launch1d((long) rows * d.outF(), GROUP, o, params, rows);
+                }
+            }
+            case DevicePlan.Conv c -> image.conv2dForward(convShape(c), n, x, 0, params, c.weight(), c.bias(), o, 0, scratch);
+            case DevicePlan.Pool p -> image.poolForward(poolShape(p), n, x, 0, o, 0, aux);
+            case DevicePlan.Activation a -> {
+                int count = n * plan.perSample().get(a.in());
+                kernels.get(a.forward()).launch1d(count, GROUP, x, o, count);
+            }
+            case DevicePlan.Dropout d -> {
+                int count = n * plan.perSample().get(d.in());
+                // The model's own stream, advanced as the CPU step would, so both draw the same masks.
+                image.dropoutForward(count, x, 0, o, 0, aux, d.stream().state(), d.p());
+                d.stream().skip(count);
+            }
+        }
+    }
+
+    private void backward(DevicePlan.Op op, DeviceBuffer aux, int n) {
+        DeviceBuffer gOut = grad.get(op.out()), gIn = grad.get(op.in());
+        boolean acc = op.accumulate();
+        switch (op) {
+            case DevicePlan.Dense d -> {
+                int rows = n * d.rowsPerSample();
+                DeviceBuffer input = data.get(d.in());
+                // The output's gradient becomes the pre-activation's, in place: nothing else reads it afterwards.
+                if (d.backward() != null) {
+                    DeviceBuffer src = d.pre() >= 0 ? data.get(d.pre()) : data.get(d.out());
+                    kernels.get(d.backward()).launch1d((long) rows * d.outF(), GROUP, src, gOut, rows);
+                }
+                // dW[o, i] = delta^T input; db = column sums of delta; d input = delta W.
+                lib.gemm(true, false, d.outF(), d.inF(), rows, gOut, 0, d.outF(), input, 0, d.inF(), grads, d.weight(), d.inF(), false);
+                if (d.bias() >= 0) lib.columnSums(gOut, 0, rows, d.outF(), grads, d.bias(), false);
+                if (gIn != null) lib.gemm(false, false, rows, d.inF(), d.outF(), gOut, 0, d.outF(), params, d.weight(), d.inF(), gIn, 0, d.inF(), acc);
+            }
+            case DevicePlan.Conv c -> image.conv2dBackward(convShape(c), n, gOut, 0, data.get(c.in()), 0, params, c.weight(),
+                    grads, c.weight(), c.bias(), false, gIn, 0, acc, scratch);
+            case DevicePlan.Pool p -> {
+                if (gIn != null) image.poolBackward(poolShape(p), n, gOut, 0, aux, gIn, 0, acc);
+            }
+            case DevicePlan.Activation a -> {
+                if (gIn == null) return;
+                int count = n * plan.perSample().get(a.in());
+                kernels.get(a.backward()).launch1d(count, GROUP, data.get(a.in()), data.get(a.out()), gOut, gIn, count, acc ? 1 : 0);
+            }
+            case DevicePlan.Dropout d -> {
+                if (gIn != null) image.dropoutBackward(n * plan.perSample().get(d.in()), gOut, 0, aux, gIn, 0, acc);
+            }
+        }
+    }
+
+    private static ImageKernels.ConvShape convShape(DevicePlan.Conv c) {
+        List<Integer> g = c.geometry();
+        return new ImageKernels.ConvShape(g.get(0), g.get(1), g.get(2), g.get(3), g.get(4), g.get(5), g.get(6), g.get(7),
+                g.get(8), g.get(9), g.get(10), g.get(11));
+    }
+
+    private static ImageKernels.PoolShape poolShape(DevicePlan.Pool p) {
+        List<Integer> g = p.geometry();
+        return new ImageKernels.PoolShape(p.max(), g.get(0), g.get(1), g.get(2), g.get(3), g.get(4), g.get(5), g.get(6),
+                g.get(7), g.get(8), g.get(9), g.get(10), g.get(11), g.get(12), p.countIncludePad());
     }
 
     /** Correct predictions of the last step (classification losses). */
@@ -146,19 +217,17 @@ final class DeviceStep implements AutoCloseable {
         hostStale = false;
     }
 
-    /** Uploads the model's host parameters (after a checkpoint or state dict was loaded on the host). */
-    void syncToDevice() {
-        float[] p = model.parameterBuffer();
-        ctx.upload(p, 0, params, 0, p.length);
-        hostStale = false;
+    private void releaseActivations() {
+        for (List<DeviceBuffer> list : List.of(data, grad, aux)) {
+            for (DeviceBuffer b : list) if (b != null) b.close();
+            list.clear();
+        }
+        for (DeviceBuffer b : new DeviceBuffer[] {y, rowLoss, scratch}) if (b != null) b.close();
     }
-
-    private static void closeAll(List<DeviceBuffer> buffers) { for (DeviceBuffer b : buffers) b.close(); }
 
     @Override
     public void close() {
-        closeAll(outs);
-        closeAll(deltas);
-        for (DeviceBuffer b : new DeviceBuffer[] {x, y, rowLoss, params, grads, state, scalars}) if (b != null) b.close();
+        releaseActivations();
+        for (DeviceBuffer b : new DeviceBuffer[] {params, grads, state, scalars}) if (b != null) b.close();
     }
 }

@@ -6,8 +6,8 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * The per-batch progress bar of one compiled training epoch ({@link ProgressBar}: redrawn on a terminal, a plain line
- * per tenth in CI logs). Formatting the running loss allocates, so the bar hears from about 50 batches an epoch rather
+ * The per-batch progress bar of one compiled training epoch ({@link ProgressBar}: redrawn on a terminal; in logs, lines only
+ * while an epoch is slow, else the trainer's line per epoch alone). Formatting the running loss allocates, so the bar hears from about 50 batches an epoch rather
  * than every one: between updates a batch costs a counter check, and the training step stays allocation-free.
  */
 final class EpochProgress {

@@ -54,7 +54,10 @@ public sealed interface Loss permits Loss.CrossEntropy, Loss.Mse {
                 }
                 int label = (int) target[targetOffset + r];
                 if (label < 0 || label >= cols) {
-                    throw new IllegalArgumentException("Target " + label + " is out of bounds.");
+                    float t = target[targetOffset + r];
+                    throw new IllegalArgumentException("Target " + (t == label ? Integer.toString(label) : Float.toString(t))
+                            + " is out of bounds: row "
+                            + (targetOffset + r) + " of the batch; the classes are [0, " + cols + ")");
                 }
                 total += Math.log(sum) + max - out[o + label];
                 // d(mean CE)/d logits = (softmax - onehot) / N, written over the exponentials just computed.

@@ -46,6 +46,14 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
 
     void setLr(double lr);
 
+    /** {@code lr} itself, or an exception naming it: a learning rate is finite and at least 0 (PyTorch refuses a negative one). */
+    static double checkLr(double lr) {
+        if (!(lr >= 0 && lr < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("lr (learning rate) must be a finite number >= 0, got " + lr);
+        }
+        return lr;
+    }
+
     /** {@code optim.SGD(lr, momentum=0, dampening=0, weight_decay=0, nesterov=False)}. */
     static Sgd sgd(double lr) { return new Sgd(lr, 0, 0, 0, false); }
 
@@ -67,7 +75,7 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
             if (nesterov && (momentum <= 0 || dampening != 0)) {
                 throw new IllegalArgumentException("Nesterov momentum requires a momentum and zero dampening");
             }
-            this.lr = lr;
+            this.lr = Optimizer.checkLr(lr);
             this.momentum = (float) momentum;
             this.dampening = (float) dampening;
             this.weightDecay = (float) weightDecay;
@@ -152,7 +160,7 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
         public double lr() { return lr; }
 
         @Override
-        public void setLr(double lr) { this.lr = lr; }
+        public void setLr(double lr) { this.lr = Optimizer.checkLr(lr); }
     }
 
     final class Adam implements Optimizer {
@@ -165,7 +173,7 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
         private float stepSize, invBc2Sqrt;
 
         public Adam(double lr, double beta1, double beta2, double eps, double weightDecay) {
-            this.lr = lr;
+            this.lr = Optimizer.checkLr(lr);
             this.beta1 = beta1;
             this.beta2 = beta2;
             this.eps = (float) eps;
@@ -234,6 +242,6 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
         public double lr() { return lr; }
 
         @Override
-        public void setLr(double lr) { this.lr = lr; }
+        public void setLr(double lr) { this.lr = Optimizer.checkLr(lr); }
     }
 }

@@ -2,6 +2,7 @@ package dev.kiln.compiled;
 
 import dev.kiln.backend.Device;
 import dev.kiln.data.DataLoader;
+import dev.kiln.runtime.VectorApi;
 import dev.kiln.tensor.Tensor;
 import dev.kiln.train.History;
 
@@ -40,17 +41,27 @@ public final class Trainer {
     private DeviceStep deviceStep;
     private Device device = Device.CPU;
 
-    public Trainer(CompiledModel model, Loss loss, Optimizer optimizer) {
+    /** A trainer on the device named by {@code -Dkiln.device} or {@code KILN_DEVICE}, else the CPU. */
+    public Trainer(CompiledModel model, Loss loss, Optimizer optimizer) { this(model, loss, optimizer, Device.fromEnvironment()); }
+
+    /** A trainer whose steps run on {@code device} (see {@link #device(Device)}). */
+    public Trainer(CompiledModel model, Loss loss, Optimizer optimizer, Device device) {
+        VectorApi.require();
         this.model = model;
         this.loss = loss;
         this.optimizer = optimizer;
         this.in = model.inputSize();
         this.out = model.outputSize();
         this.targetSize = loss.targetSize(out);
+        int[] outShape = model.outputShape();
+        if (loss.classification() && outShape != null && outShape.length != 1) {
+            throw new IllegalArgumentException("cross-entropy needs the model's output to be [N, classes] but "
+                    + modelName() + " produces " + shape("N", outShape) + ": add a @Flatten layer before the last @Linear "
+                    + "(a @Linear acts on the last dimension only)");
+        }
         optimizer.bind(model.parameterBuffer().length);
         threads(2);
-        Device chosen = Device.fromEnvironment();
-        if (!chosen.isCpu()) device(chosen);
+        if (!device.isCpu()) device(device);
     }
 
     /**
@@ -113,7 +124,12 @@ public final class Trainer {
 
     public Optimizer optimizer() { return optimizer; }
 
+    /**
+     * Trains on {@code x} of shape {@code [N, ...input shape]} (or {@code [N, inputSize]} flattened) and {@code y}: class
+     * indices {@code [N]} for cross-entropy, {@code [N, ...output shape]} for MSE.
+     */
     public History fit(Tensor x, Tensor y, int epochs, int batchSize) {
+        checkTensors(x, y);
         return fit(x.toFloatArray(), y.toFloatArray(), epochs, batchSize);
     }
 
@@ -122,19 +138,22 @@ public final class Trainer {
      * {@code y} (one class index per sample for cross-entropy, {@code outputSize} floats for MSE).
      */
     public History fit(float[] x, float[] y, int epochs, int batchSize) {
+        checkEpochs(epochs);
         int samples = checkData(x, y);
         prepare(batchSize);
         int[] order = new int[samples];
         for (int i = 0; i < samples; i++) order[i] = i;
         SplittableRandom rng = new SplittableRandom(shuffleSeed);
-        return runEpochs(epochs, samples, (samples + batchSize - 1) / batchSize, bar -> {
+        return runEpochs(epochs, samples, (samples + batchSize - 1) / batchSize, (bar, epoch) -> {
             shuffle(order, rng);
             double lossSum = 0;
             long correct = 0;
             for (int start = 0; start < samples; start += batchSize) {
                 int n = Math.min(batchSize, samples - start);
                 gather(x, y, order, start, n);
-                lossSum += (double) step(xBatch, yBatch, n) * n;
+                float value = step(xBatch, yBatch, n);
+                if (!Float.isFinite(value)) throw notFinite(value, epoch, start / batchSize + 1, n, order, start);
+                lossSum += (double) value * n;
                 correct += correctInLastStep;
                 bar.batch(lossSum, start + n);
             }
@@ -148,18 +167,23 @@ public final class Trainer {
      * allocates per batch, unlike the array path.
      */
     public History fit(DataLoader loader, int epochs) {
+        checkEpochs(epochs);
         int samples = loader.dropLast() ? loader.size() * loader.batchSize() : loader.dataset().size();
         prepare(loader.batchSize());
-        return runEpochs(epochs, samples, loader.size(), bar -> {
+        return runEpochs(epochs, samples, loader.size(), (bar, epoch) -> {
             double lossSum = 0;
             long correct = 0, seen = 0;
+            int batch = 0;
             for (Tensor[] xy : loader) {
+                batch++;
                 int n = xy[0].size(0);
                 float[] bx = xy[0].toFloatArray(), by = xy[1].toFloatArray();
-                checkBatch(bx, by, n);
+                checkBatch(bx, by, n, epoch, batch);
                 System.arraycopy(bx, 0, xBatch, 0, bx.length);
                 System.arraycopy(by, 0, yBatch, 0, by.length);
-                lossSum += (double) step(xBatch, yBatch, n) * n;
+                float value = step(xBatch, yBatch, n);
+                if (!Float.isFinite(value)) throw notFinite(value, epoch, batch, n, null, 0);
+                lossSum += (double) value * n;
                 correct += correctInLastStep;
                 seen += n;
                 bar.batch(lossSum, seen);
@@ -170,7 +194,7 @@ public final class Trainer {
 
     /** One pass over the training data: returns {loss summed over samples, correct predictions}. */
     private interface EpochPass {
-        double[] run(EpochProgress bar);
+        double[] run(EpochProgress bar, int epoch);
     }
 
     /**
@@ -184,9 +208,16 @@ public final class Trainer {
         int sinceBest = 0;
         model.train(true);
         for (int epoch = 1; epoch <= epochs; epoch++) {
-            if (lrSchedule != null) optimizer.setLr(lrSchedule.applyAsDouble(epoch - 1));
+            if (lrSchedule != null) {
+                double lr = lrSchedule.applyAsDouble(epoch - 1);
+                if (!(lr >= 0 && lr < Double.POSITIVE_INFINITY)) {
+                    throw new IllegalArgumentException("lrSchedule must give a finite learning rate >= 0, but gave " + lr
+                            + " for epoch " + epoch + " (its argument " + (epoch - 1) + ")");
+                }
+                optimizer.setLr(lr);
+            }
             long t0 = System.nanoTime();
-            double[] sums = pass.run(EpochProgress.start(progress ? log : null, epoch, epochs, batches));
+            double[] sums = pass.run(EpochProgress.start(progress ? log : null, epoch, epochs, batches), epoch);
             double seconds = (System.nanoTime() - t0) / 1e9;
             history.record("loss", sums[0] / samples);
             if (loss.classification()) history.record("accuracy", sums[1] / samples);
@@ -213,12 +244,98 @@ public final class Trainer {
         return history;
     }
 
-    private void checkBatch(float[] bx, float[] by, int n) {
+    private void checkBatch(float[] bx, float[] by, int n, int epoch, int batch) {
         if (bx.length != n * in || by.length != n * targetSize) {
-            throw new IllegalArgumentException("batch of " + n + " samples has " + bx.length + " input values (expected "
-                    + n * in + ") and " + by.length + " target values (expected " + n * targetSize + ")");
+            throw new IllegalArgumentException("batch " + batch + " of epoch " + epoch + " has " + n + " samples with "
+                    + bx.length + " input values (expected " + n * in + ") and " + by.length + " target values (expected "
+                    + n * targetSize + ")");
+        }
+        if (loss.classification()) {
+            for (int r = 0; r < n; r++) {
+                if (!isClass(by[r], out)) {
+                    throw new IllegalArgumentException(String.format(Locale.ROOT, "label %s at epoch %d, batch %d, row %d "
+                            + "of the batch: %s", by[r], epoch, batch, r, classRule()));
+                }
+            }
         }
     }
+
+    private static void checkEpochs(int epochs) {
+        if (epochs < 1) throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
+    }
+
+    /** Whether {@code label} is a class index: a whole number in {@code [0, classes)} (NaN is not). */
+    private static boolean isClass(float label, int classes) {
+        return label >= 0 && label < classes && label == (float) Math.rint(label);
+    }
+
+    private String classRule() {
+        return "cross-entropy takes class indices, whole numbers in [0, " + out + ") for " + modelName() + "'s " + out
+                + " outputs";
+    }
+
+    /**
+     * The error for a non-finite loss: names the first row of the batch holding a non-finite input or target (and,
+     * given {@code order}, its sample in the data set), else says that training diverged.
+     */
+    private IllegalStateException notFinite(float value, int epoch, int batch, int n, int[] order, int start) {
+        String head = String.format(Locale.ROOT, "loss is %s at epoch %d, batch %d", value, epoch, batch);
+        for (int r = 0; r < n; r++) {
+            String where = order == null ? "row " + r + " of the batch" : "sample " + order[start + r] + " (row " + r + " of the batch)";
+            for (int j = 0; j < in; j++) {
+                float v = xBatch[r * in + j];
+                if (!Float.isFinite(v)) return new IllegalStateException(head + ": x of " + where + " holds " + v + " at input " + j);
+            }
+            for (int j = 0; j < targetSize; j++) {
+                float v = yBatch[r * targetSize + j];
+                if (!Float.isFinite(v)) return new IllegalStateException(head + ": y of " + where + " holds " + v + " at target " + j);
+            }
+        }
+        return new IllegalStateException(head + ": training diverged with finite inputs and targets (lower the learning rate "
+                + optimizer.lr() + ", or standardise the features)");
+    }
+
+    /** Shapes of a Tensor fit: x {@code [N, ...input]} or {@code [N, inputSize]}, y to match, the same N. */
+    private void checkTensors(Tensor x, Tensor y) {
+        int[] xs = x.shape().toArray(), ys = y.shape().toArray();
+        int[] inShape = model.inputShape();
+        int[] expectX = inShape != null ? inShape : new int[] {in};
+        boolean xOk = xs.length >= 1 && (java.util.Arrays.equals(tail(xs), expectX) || java.util.Arrays.equals(tail(xs), new int[] {in}));
+        if (!xOk) {
+            throw new IllegalArgumentException("x has shape " + java.util.Arrays.toString(xs) + " but " + modelName() + " takes "
+                    + shape("N", expectX) + (expectX.length > 1 ? " (or [N, " + in + "] flattened)" : ""));
+        }
+        int[] outShape = model.outputShape();
+        boolean yOk;
+        String expectY;
+        if (loss.classification()) {
+            yOk = ys.length == 1 || ys.length == 2 && ys[1] == 1;
+            expectY = "[N] (class indices)";
+        } else {
+            int[] o = outShape != null ? outShape : new int[] {out};
+            yOk = ys.length >= 1 && (java.util.Arrays.equals(tail(ys), o) || java.util.Arrays.equals(tail(ys), new int[] {out})
+                    || out == 1 && ys.length == 1);
+            expectY = shape("N", o);
+        }
+        if (!yOk) {
+            throw new IllegalArgumentException("y has shape " + java.util.Arrays.toString(ys) + " but " + loss.getClass().getSimpleName()
+                    + " on " + modelName() + "'s output " + shape("N", outShape != null ? outShape : new int[] {out}) + " takes " + expectY);
+        }
+        if (xs[0] != ys[0]) {
+            throw new IllegalArgumentException("x has " + xs[0] + " samples (shape " + java.util.Arrays.toString(xs) + ") but y has "
+                    + ys[0] + " (shape " + java.util.Arrays.toString(ys) + ")");
+        }
+    }
+
+    private static int[] tail(int[] shape) { return java.util.Arrays.copyOfRange(shape, 1, shape.length); }
+
+    private static String shape(String batch, int[] dims) {
+        StringBuilder sb = new StringBuilder("[").append(batch);
+        for (int d : dims) sb.append(", ").append(d);
+        return sb.append(']').toString();
+    }
+
+    private String modelName() { return model.getClass().getSimpleName(); }
 
     /**
      * One optimisation step on the first {@code n} samples of the batch arrays: forward, fused loss and
@@ -347,14 +464,31 @@ public final class Trainer {
 
     public Evaluation evaluate(Tensor x, Tensor y) { return evaluate(x.toFloatArray(), y.toFloatArray()); }
 
+    /** The number of samples, after checking that x and y agree on it and, for cross-entropy, every label. */
     private int checkData(float[] x, float[] y) {
-        if (x.length % in != 0) throw new IllegalArgumentException("x has " + x.length + " floats, not a multiple of " + in);
+        if (x.length == 0) throw new IllegalArgumentException("x is empty: no samples");
         int samples = x.length / in;
-        if (y.length != samples * targetSize) {
-            throw new IllegalArgumentException("y has " + y.length + " floats but " + samples + " samples need "
-                    + samples * targetSize);
+        if (x.length % in != 0 || y.length != samples * targetSize) {
+            StringBuilder msg = new StringBuilder("x has " + x.length + " floats (" + modelName() + " takes " + in + " a sample");
+            msg.append(x.length % in == 0 ? ", so " + samples + " samples)" : ", and that is not a whole number of samples)");
+            msg.append(" but y has ").append(y.length).append(" floats (").append(targetSize).append(" a sample");
+            int rows = y.length % targetSize == 0 ? y.length / targetSize : 0;
+            if (rows > 0) msg.append(", so ").append(rows).append(" samples");
+            msg.append(')');
+            // The same data with rows of the wrong length: y's count is then the real one, and x is what is wrong.
+            if (rows > 0 && x.length % rows == 0) {
+                msg.append(": if x holds ").append(rows).append(" rows, each has ").append(x.length / rows)
+                        .append(" floats where ").append(in).append(" are expected");
+            }
+            throw new IllegalArgumentException(msg.toString());
         }
-        if (samples == 0) throw new IllegalArgumentException("no samples");
+        if (loss.classification()) {
+            for (int r = 0; r < samples; r++) {
+                if (!isClass(y[r], out)) {
+                    throw new IllegalArgumentException("y[" + r + "], the label of sample " + r + ", is " + y[r] + ": " + classRule());
+                }
+            }
+        }
         return samples;
     }
 

@@ -44,7 +44,15 @@ public class Embedding extends Module {
     }
 
     @Override
-    public Tensor forward(Tensor input) { return Functional.embedding(input, weight, paddingIdx); }
+    public Tensor forward(Tensor input) {
+        try {
+            return Functional.embedding(input, weight, paddingIdx);
+        } catch (IndexOutOfBoundsException e) {
+            IndexOutOfBoundsException named = new IndexOutOfBoundsException(describe() + ": " + e.getMessage());
+            named.initCause(e);
+            throw named;
+        }
+    }
 
     public Tensor weight() { return weight; }
 

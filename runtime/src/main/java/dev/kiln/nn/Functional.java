@@ -140,7 +140,12 @@ public final class Functional {
         double[] w = TensorData.values(weight);
         double[] out = new double[idx.length * d];
         for (int i = 0; i < idx.length; i++) {
-            if (idx[i] < 0 || idx[i] >= rows) throw new IndexOutOfBoundsException("index out of range in self");
+            if (idx[i] < 0 || idx[i] >= rows) {
+                // PyTorch's words, then which value and where: row = position along the input's first dimension.
+                int perRow = indices.dim() == 0 ? 1 : Math.max(1, idx.length / Math.max(1, indices.size(0)));
+                throw new IndexOutOfBoundsException("index out of range in self: index " + idx[i] + " at row " + i / perRow
+                        + " of the input (flat position " + i + "), expected in [0, " + rows + ")");
+            }
             System.arraycopy(w, (int) idx[i] * d, out, i * d, d);
         }
         int[] shape = java.util.Arrays.copyOf(indices.shape().toArray(), indices.dim() + 1);

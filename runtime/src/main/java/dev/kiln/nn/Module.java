@@ -21,6 +21,8 @@ public abstract class Module {
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
     private boolean training = true;
+    /** The name this module was last registered under in a parent ({@code "emb"}, {@code "0"}), for error messages. */
+    private String registeredName;
 
     /** The computation; subclasses with several inputs add their own overloads. */
     public abstract Tensor forward(Tensor input);
@@ -31,6 +33,7 @@ public abstract class Module {
     protected <M extends Module> M register(String name, M module) {
         checkName(name);
         children.put(name, module);
+        ((Module) module).registeredName = name;
         return module;
     }
 
@@ -178,6 +181,15 @@ public abstract class Module {
 
     /** The text inside the parentheses of this module's repr, e.g. {@code in_features=20, out_features=128, bias=True}. */
     protected String extraRepr() { return ""; }
+
+    /**
+     * How errors name this module: {@code Embedding 'emb' (50, 16)} once registered in a parent, else its repr
+     * {@code Embedding(50, 16)}.
+     */
+    protected String describe() {
+        String type = getClass().getSimpleName();
+        return registeredName == null ? type + "(" + extraRepr() + ")" : type + " '" + registeredName + "' (" + extraRepr() + ")";
+    }
 
     /** PyTorch's module repr: the class name, extraRepr, and each child indented with its name. */
     @Override

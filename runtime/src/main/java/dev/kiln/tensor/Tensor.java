@@ -19,6 +19,11 @@ import java.util.Arrays;
  * there ({@link DeviceOps}), with the same autograd.
  */
 public final class Tensor {
+    static {
+        // Fail with the missing flag's name, not with NoClassDefFoundError in the first kernel.
+        dev.kiln.runtime.VectorApi.require();
+    }
+
     /** Not final: {@link #setData} points a tensor at new data in place (how {@code Module.to} moves parameters). */
     Storage storage;
     int offset;

@@ -9,6 +9,11 @@ import java.util.List;
  * dev.kiln.tensor.Torch.*} and write {@code tensor(...)}, {@code zeros(2, 3)}, {@code cat(...)}.
  */
 public final class Torch {
+    static {
+        // Fail with the missing flag's name, not with NoClassDefFoundError in the first kernel.
+        dev.kiln.runtime.VectorApi.require();
+    }
+
     private Torch() {}
 
     // ------------------------------------------------------------ from Java data (copies)

@@ -59,13 +59,22 @@ public final class Trainer {
             for (Tensor[] batchXy : train) {
                 Tensor[] xy = {batchXy[0].to(device), batchXy[1].to(device)};
                 optimizer.zeroGrad();
-                Tensor output = model.forward(xy[0]);
-                Tensor l = loss.forward(output, xy[1]);
+                Tensor output = null, l;
+                try {
+                    output = model.forward(xy[0]);
+                    l = loss.forward(output, xy[1]);
+                } catch (IndexOutOfBoundsException e) {
+                    throw inBatch(e, epoch, batch + 1, output, xy[1]);
+                }
                 double value = l.item();
                 if (!Double.isFinite(value)) {
-                    throw new IllegalStateException(String.format(Locale.ROOT,
-                            "loss is %s at epoch %d, batch %d: training diverged (lower the learning rate, check the "
-                                    + "inputs for NaN, or standardise the features)", value, epoch, batch + 1));
+                    String head = String.format(Locale.ROOT, "loss is %s at epoch %d, batch %d", value, epoch, batch + 1);
+                    String where = nonFinite("x", xy[0]);
+                    if (where == null) where = nonFinite("y", xy[1]);
+                    // On a device the fused cross-entropy gives NaN for a class id out of range instead of throwing.
+                    if (where == null) where = badClassId(output, xy[1]);
+                    throw new IllegalStateException(head + (where != null ? ": " + where
+                            : ": training diverged (lower the learning rate, check the inputs for NaN, or standardise the features)"));
                 }
                 l.backward();
                 optimizer.step();
@@ -94,6 +103,56 @@ public final class Trainer {
             out.println(line);
         }
         return history;
+    }
+
+    /** Where a batch tensor holds its first NaN or infinity ({@code x row 3 holds NaN}), or null. */
+    private static String nonFinite(String name, Tensor t) {
+        if (!t.isFloatingPoint() || t.dim() == 0) return null;
+        double[] v = t.toDoubleArray();
+        int perRow = Math.max(1, v.length / Math.max(1, t.size(0)));
+        for (int i = 0; i < v.length; i++) {
+            if (!Double.isFinite(v[i])) {
+                return name + " row " + i / perRow + " of the batch holds " + v[i] + " (at element " + i % perRow + " of the row)";
+            }
+        }
+        return null;
+    }
+
+    /** The first row of an integer target whose class id is outside {@code [0, classes)} of [N, classes] output, or null. */
+    private static String badClassId(Tensor output, Tensor target) {
+        if (output == null || output.dim() != 2 || target.dim() != 1 || target.isFloatingPoint()
+                || target.dtype() == dev.kiln.tensor.DType.BOOL) {
+            return null;
+        }
+        int classes = output.size(1);
+        long[] t = target.toLongArray();
+        for (int r = 0; r < t.length; r++) {
+            if (t[r] < 0 || t[r] >= classes) return "y row " + r + " of the batch holds class " + t[r] + ", outside [0, " + classes + ")";
+        }
+        return null;
+    }
+
+    /**
+     * An index error from the forward or the loss, with the epoch and batch; for a class index out of range, the row of
+     * the batch that holds it.
+     */
+    private static IndexOutOfBoundsException inBatch(IndexOutOfBoundsException e, int epoch, int batch, Tensor output, Tensor target) {
+        String base = e.getMessage() == null ? e.toString() : e.getMessage();
+        if (base.endsWith(".")) base = base.substring(0, base.length() - 1);
+        StringBuilder msg = new StringBuilder(base).append(": epoch ").append(epoch).append(", batch ").append(batch);
+        if (output != null && output.dim() == 2 && target.dim() == 1 && !target.isFloatingPoint() && target.dtype() != dev.kiln.tensor.DType.BOOL) {
+            int classes = output.size(1);
+            long[] t = target.toLongArray();
+            for (int r = 0; r < t.length; r++) {
+                if (t[r] < 0 || t[r] >= classes) {
+                    msg.append(", row ").append(r).append(" of the batch (classes [0, ").append(classes).append("))");
+                    break;
+                }
+            }
+        }
+        IndexOutOfBoundsException named = new IndexOutOfBoundsException(msg.toString());
+        named.initCause(e);
+        return named;
     }
 
     /** Mean loss and accuracy (NaN when not classifying) over a loader, in eval mode without a graph. */

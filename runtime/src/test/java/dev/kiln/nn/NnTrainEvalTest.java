@@ -108,7 +108,8 @@ class NnTrainEvalTest {
         var e = assertThrows(IllegalArgumentException.class, () -> new LayerNorm(4).forward(Torch.randn(2, 3)));
         assertEquals("Given normalized_shape=[4], expected input with shape [*, 4], but got input of size[2, 3]", e.getMessage());
         var idx = assertThrows(IndexOutOfBoundsException.class, () -> new Embedding(5, 2).forward(Torch.tensor(new long[] {5})));
-        assertEquals("index out of range in self", idx.getMessage());
+        assertEquals("Embedding(5, 2): index out of range in self: index 5 at row 0 of the input (flat position 0), expected in [0, 5)",
+                idx.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new Embedding(5, 2).forward(Torch.tensor(new double[] {1})));
         var pad = assertThrows(IllegalArgumentException.class, () -> new Embedding(5, 2, 5));
         assertEquals("Padding_idx must be within num_embeddings", pad.getMessage());

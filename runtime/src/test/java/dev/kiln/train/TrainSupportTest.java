@@ -52,14 +52,32 @@ class TrainSupportTest {
         assertEquals(0, Files.list(dir).filter(p -> p.getFileName().toString().startsWith(".chart")).count());
     }
 
-    @Test void plainProgressPrintsAtEachTenthOnly() {
+    @Test void plainProgressOfAFastEpochPrintsNothing() {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        ProgressBar bar = new ProgressBar("epoch 1/3", 100, new PrintStream(buf, true, StandardCharsets.UTF_8), false);
-        for (int i = 1; i <= 100; i++) bar.update(i, "loss 0.5");
+        long[] now = {0};
+        ProgressBar bar = new ProgressBar("epoch 1/3", 100, new PrintStream(buf, true, StandardCharsets.UTF_8), false,
+                () -> now[0]);
+        for (int i = 1; i <= 100; i++) {
+            now[0] += 50_000_000L; // 5 s in all: the trainer's line per epoch is enough
+            bar.update(i, "loss 0.5");
+        }
+        assertEquals("", buf.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test void plainProgressOfASlowEpochPrintsATenthEveryTenSecondsAndTheEnd() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        long[] now = {0};
+        ProgressBar bar = new ProgressBar("epoch 1/3", 100, new PrintStream(buf, true, StandardCharsets.UTF_8), false,
+                () -> now[0]);
+        for (int i = 1; i <= 100; i++) {
+            now[0] += 500_000_000L; // 50 s in all: a line at 20%, 40%, 60%, 80%, 100%
+            bar.update(i, "loss 0.5");
+        }
         String[] lines = buf.toString(StandardCharsets.UTF_8).split("\n");
-        assertEquals(10, lines.length);
-        assertTrue(lines[9].startsWith("epoch 1/3 [==============================] 100/100"), lines[9]);
-        assertTrue(lines[9].endsWith("loss 0.5"));
+        assertEquals(5, lines.length, String.join("\n", lines));
+        assertTrue(lines[0].startsWith("epoch 1/3 [======>                       ] 20/100 10.0s"), lines[0]);
+        assertTrue(lines[4].startsWith("epoch 1/3 [==============================] 100/100 50.0s"), lines[4]);
+        assertTrue(lines[4].endsWith("loss 0.5"));
     }
 
     @Test void terminalProgressRedrawsOneLine() {

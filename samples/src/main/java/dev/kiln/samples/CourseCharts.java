@@ -85,6 +85,7 @@ public final class CourseCharts {
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args.length > 0 ? args[0] : "target/charts");
         Result r = run(dir);
+        for (Path f : r.files) System.out.println("wrote " + f.toAbsolutePath());
         StringBuilder json = new StringBuilder("{\"sample\":\"course-charts\",\"files\":[");
         for (int i = 0; i < r.files.size(); i++) {
             json.append(i == 0 ? "" : ",").append('"').append(r.files.get(i).toString().replace("\\", "\\\\")).append('"');

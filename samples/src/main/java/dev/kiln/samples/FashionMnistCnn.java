@@ -74,8 +74,9 @@ public final class FashionMnistCnn {
         int epochs = 3;
         Result r = run(data, epochs, System.out);
         System.out.println(r.confusion);
-        r.history.plot(Path.of("target/fashion-mnist-curves.png"), "Fashion-MNIST CNN (Adam)",
-                "loss", "val_loss", "accuracy", "val_accuracy");
+        Path png = Path.of("target/fashion-mnist-curves.png");
+        r.history.plot(png, "Fashion-MNIST CNN (Adam)", "loss", "val_loss", "accuracy", "val_accuracy");
+        System.out.println("wrote " + png.toAbsolutePath());
         System.out.printf(Locale.ROOT, "{\"sample\":\"fashion-mnist-cnn\",\"test_accuracy\":%.4f,\"epochs\":%d,"
                 + "\"train_seconds\":%.1f}%n", r.testAccuracy, r.history.epochs(), r.trainSeconds);
     }

@@ -31,6 +31,7 @@ public final class LinearRegressionCompiled {
         System.out.printf(Locale.ROOT, "learned weight %.4f (true 2.0), bias %.4f (true 3.0), final MSE %.4f%n", f.w, f.b, f.loss);
         Path png = Path.of(args.length > 0 ? args[0] : "target/linear-regression-compiled.png");
         Plots.scatterWithLine(png, "Compiled linear regression: y = 2x + 3 + noise", f.x.toDoubleArray(), f.y.toDoubleArray(), f.w, f.b);
+        System.out.println("wrote " + png.toAbsolutePath());
         System.out.printf(Locale.ROOT, "{\"sample\":\"linear-regression-compiled\",\"w\":%.6f,\"b\":%.6f,\"loss\":%.6f}%n", f.w, f.b, f.loss);
     }
 

@@ -35,7 +35,9 @@ public final class PhonePrice {
         PhonePriceData data = args.length > 0 ? PhonePriceData.load(Path.of(args[0])) : PhonePriceData.bundled();
         Result r = run(data, 50, 40, true);
         System.out.println(r.confusion);
-        r.improvedHistory.plot(Path.of("target/phone-price-curves.png"), "Phone price (Adam, standardised)", "loss", "val_loss");
+        Path png = Path.of("target/phone-price-curves.png");
+        r.improvedHistory.plot(png, "Phone price (Adam, standardised)", "loss", "val_loss");
+        System.out.println("wrote " + png.toAbsolutePath());
         System.out.printf(Locale.ROOT, "{\"sample\":\"phone-price\",\"course_sgd_test_accuracy\":%.4f,"
                 + "\"improved_test_accuracy\":%.4f,\"epochs\":%d}%n", r.courseAccuracy, r.improvedAccuracy, r.improvedHistory.epochs());
     }

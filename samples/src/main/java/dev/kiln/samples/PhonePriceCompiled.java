@@ -1,5 +1,6 @@
 package dev.kiln.samples;
 
+import dev.kiln.backend.Device;
 import dev.kiln.compiled.Evaluation;
 import dev.kiln.compiled.Loss;
 import dev.kiln.compiled.Optimizer;
@@ -25,15 +26,18 @@ public final class PhonePriceCompiled {
     private PhonePriceCompiled() {}
 
     public static void main(String[] args) throws Exception {
-        PhonePriceData data = args.length > 0 ? PhonePriceData.load(Path.of(args[0])) : PhonePriceData.bundled();
-        Run r = train(data, System.out);
+        SampleArgs a = SampleArgs.parse(args);
+        PhonePriceData data = a.positional().isEmpty() ? PhonePriceData.bundled() : PhonePriceData.load(Path.of(a.arg(0, null)));
+        Run r = train(data, System.out, a.device());
         System.out.printf(Locale.ROOT, "test loss %.4f, test accuracy %.4f%n", r.test.loss(), r.accuracy());
         // The compiled trainer's History is the eager toolkit's: the same curves as the eager sample draw.
-        r.history.plot(Path.of("target/phone-price-compiled-curves.png"), "Phone price (compiled, Adam)", "loss", "accuracy");
+        Path png = Path.of("target/phone-price-compiled-curves.png");
+        r.history.plot(png, "Phone price (compiled, Adam)", "loss", "accuracy");
+        System.out.println("wrote " + png.toAbsolutePath());
         System.out.printf(Locale.ROOT,
-                "{\"sample\":\"phone-price-compiled\",\"test_accuracy\":%.4f,\"test_loss\":%.4f,\"train_loss\":%.4f,"
+                "{\"sample\":\"phone-price-compiled\",\"device\":\"%s\",\"test_accuracy\":%.4f,\"test_loss\":%.4f,\"train_loss\":%.4f,"
                         + "\"epochs\":%d,\"parameters\":%d,\"train_seconds\":%.3f}%n",
-                r.accuracy(), r.test.loss(), r.history.last("loss"), r.history.epochs(),
+                a.device(), r.accuracy(), r.test.loss(), r.history.last("loss"), r.history.epochs(),
                 KilnPhonePriceTanh.PARAMETER_COUNT, r.seconds);
     }
 
@@ -42,15 +46,38 @@ public final class PhonePriceCompiled {
         double accuracy() { return test.accuracy().orElseThrow(); }
     }
 
+    /**
+     * Trains with a checkpoint of the best epoch in a temporary folder (to show {@code checkpoint}), which is deleted
+     * afterwards: a run leaves nothing in the temp folder.
+     */
     static Run train(PhonePriceData data, java.io.PrintStream log) throws java.io.IOException {
+        return train(data, log, Device.CPU);
+    }
+
+    /** Trains on {@code device}: the CPU, or a GPU (or PoCL) whose buffers then hold the whole training state. */
+    static Run train(PhonePriceData data, java.io.PrintStream log, Device device) throws java.io.IOException {
+        Path dir = Files.createTempDirectory("kiln-phone-price");
+        Path checkpoint = dir.resolve("best.kiln");
+        try {
+            return train(data, log, checkpoint, device);
+        } finally {
+            Files.deleteIfExists(checkpoint);
+            Files.deleteIfExists(dir);
+            if (log != null) log.println("deleted the temporary checkpoint " + checkpoint.toAbsolutePath());
+        }
+    }
+
+    static Run train(PhonePriceData data, java.io.PrintStream log, Path checkpoint, Device device) throws java.io.IOException {
         KilnPhonePriceTanh model = KilnPhonePriceTanh.create(42);
         if (log != null) log.print(model);
-        Path checkpoint = Files.createTempDirectory("kiln-phone-price").resolve("best.kiln");
+        if (log != null) log.println("checkpoints of the best epoch go to " + checkpoint.toAbsolutePath());
         var trainer = model.trainer(Loss.crossEntropy(), new Optimizer.Adam(LR, 0.9, 0.999, 1e-8, WEIGHT_DECAY))
                 .lrSchedule(epoch -> LR * Math.pow(GAMMA, epoch / STEP))
                 .shuffleSeed(42)
                 .checkpoint(checkpoint)
-                .log(log);
+                .log(log)
+                .device(device);
+        if (log != null && !device.isCpu()) log.println("training on " + device);
         long t0 = System.nanoTime();
         History history = trainer.fit(data.trainX(), data.trainY().toFloat(), EPOCHS, BATCH);
         double seconds = (System.nanoTime() - t0) / 1e9;

@@ -98,5 +98,8 @@ class CourseChartsTest {
         assertTrue(last.startsWith("{\"sample\":\"course-charts\"") && last.endsWith("}"), last);
         assertTrue(last.contains("\"sigmoid'(0)\":0.250000"), last);
         assertTrue(Files.exists(out.resolve("ewma.png")));
+        // Each file written is named, with its absolute path, before the JSON line.
+        assertTrue(java.util.List.of(lines).contains("wrote " + out.resolve("ewma.png").toAbsolutePath()), String.join("\n", lines));
+        assertEquals(lines.length - 1, java.util.Arrays.stream(lines).filter(l -> l.startsWith("wrote /")).count());
     }
 }

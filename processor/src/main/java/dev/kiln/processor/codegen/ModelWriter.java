@@ -79,7 +79,7 @@ public final class ModelWriter {
         lifecycle(t, self);
         passes(t);
         new DenseChainWriter(plan).write(t);
-        new DeviceKernelWriter(plan).write(t);
+        new DevicePlanWriter(plan).write(t);
         new TensorApiWriter(model, plan).write(t, self);
         return JavaFile.builder(pkg, t.build()).skipJavaLangImports(true).indent("    ").build();
     }
@@ -153,9 +153,21 @@ public final class ModelWriter {
                 .addStatement("return create(seed, $L)", DEFAULT_CAPACITY).build());
         t.addMethod(MethodSpec.methodBuilder("create").addModifiers(PUBLIC, STATIC).returns(self).addParameter(long.class, "seed")
                 .addParameter(int.class, "maxBatch")
+                .addStatement("$T.require()", Names.VECTOR_API)
                 .addStatement("$T model = new $T(new float[PARAMETER_COUNT], new float[STATE_COUNT], seed, maxBatch)", self, self)
                 .addStatement("model.initialise(seed)")
                 .addStatement("return model").build());
+        t.addMethod(MethodSpec.methodBuilder("create").addModifiers(PUBLIC, STATIC).returns(self).addParameter(long.class, "seed")
+                .addParameter(Names.DEVICE, "device")
+                .addJavadoc("As {@link #create(long)}, trained on {@code device} ({@code Device.of(\"cuda:0\")}, {@code opencl:0}, {@code cpu}).\n")
+                .addStatement("return create(seed).to(device)").build());
+        t.addField(FieldSpec.builder(Names.DEVICE, "device", PRIVATE)
+                .addJavadoc("Where trainers of this model run; null: {@code -Dkiln.device}, {@code KILN_DEVICE}, else the CPU.\n").build());
+        t.addMethod(MethodSpec.methodBuilder("to").addModifiers(PUBLIC).returns(self).addParameter(Names.DEVICE, "device")
+                .addJavadoc("Trains on {@code device} from the next {@link #trainer}: its parameters, gradients, optimizer state and\n"
+                        + "activations then live there (forward and evaluation stay on the CPU's copy, which fit keeps current).\n")
+                .addStatement("this.device = $T.requireNonNull(device, $S)", java.util.Objects.class, "device")
+                .addStatement("return this").build());
     }
 
     private MethodSpec initialise() {
@@ -224,8 +236,9 @@ public final class ModelWriter {
         t.addMethod(getter("rowsIndependent", boolean.class, String.valueOf(!plan.hasDropout() && !plan.hasBatchNorm())));
         t.addMethod(MethodSpec.methodBuilder("trainer").addModifiers(PUBLIC).returns(Names.TRAINER)
                 .addParameter(Names.LOSS, "loss").addParameter(Names.OPTIMIZER, "optimizer")
-                .addJavadoc("A trainer running fused steps over this model's flat buffers.\n")
-                .addStatement("return new $T(this, loss, optimizer)", Names.TRAINER).build());
+                .addJavadoc("A trainer running fused steps over this model's flat buffers, on the device given to {@link #to}.\n")
+                .addStatement("return device == null ? new $T(this, loss, optimizer) : new $T(this, loss, optimizer, device)",
+                        Names.TRAINER, Names.TRAINER).build());
     }
 
     private static MethodSpec getter(String name, java.lang.reflect.Type type, String expr) {

@@ -23,10 +23,12 @@ final class Names {
     static final ClassName FLAT_VIEWS = ClassName.get(COMPILED, "FlatViews");
     static final ClassName STATE_DICTS = ClassName.get(COMPILED, "StateDicts");
     static final ClassName TRAINER = ClassName.get(COMPILED, "Trainer");
+    static final ClassName DEVICE = ClassName.get("dev.kiln.backend", "Device");
     static final ClassName LOSS = ClassName.get(COMPILED, "Loss");
     static final ClassName OPTIMIZER = ClassName.get(COMPILED, "Optimizer");
     static final ClassName TENSOR = ClassName.get("dev.kiln.tensor", "Tensor");
     static final ClassName TORCH = ClassName.get("dev.kiln.tensor", "Torch");
+    static final ClassName VECTOR_API = ClassName.get("dev.kiln.runtime", "VectorApi");
 
     private final Plan plan;
 

@@ -119,6 +119,11 @@ final class TensorApiWriter {
      */
     private void singleTensorPasses(TypeSpec.Builder t) {
         boolean sequence = plan.sequence().isPresent();
+        if (!sequence && model.decl().input().allFixed() && model.output().allFixed()) {
+            // The trainer checks tensors and the loss against these.
+            t.addMethod(shapeGetter("inputShape", model.decl().input(), "input"));
+            t.addMethod(shapeGetter("outputShape", model.output(), "output"));
+        }
         String rows = sequence ? "n * t" : "n";
         MethodSpec.Builder forward = MethodSpec.methodBuilder("forward").addModifiers(PUBLIC).returns(Names.TENSOR).addParameter(Names.TENSOR, "x")
                 .addJavadoc("Runs the model on {@code x} of shape {@code $L}; returns a new tensor of shape {@code $L}.\n",
@@ -268,6 +273,14 @@ final class TensorApiWriter {
             }
         }
         return out;
+    }
+
+    private static MethodSpec shapeGetter(String name, TensorShape shape, String what) {
+        String dims = java.util.stream.IntStream.range(0, shape.rank()).mapToObj(i -> Integer.toString(shape.size(i)))
+                .collect(Collectors.joining(", "));
+        return MethodSpec.methodBuilder(name).addAnnotation(Override.class).addModifiers(PUBLIC).returns(int[].class)
+                .addJavadoc("The shape of one $L sample after N: {@code $L}.\n", what, shape)
+                .addStatement("return new int[] {$L}", dims).build();
     }
 
     /** The Java arguments of a shape with its batch: {@code n, 4}; a sequence model's T is the variable {@code t}. */

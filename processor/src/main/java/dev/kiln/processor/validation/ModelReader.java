@@ -14,8 +14,10 @@ import java.util.Optional;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ElementKind;
+import javax.lang.model.element.Modifier;
 import javax.lang.model.element.TypeElement;
 import javax.lang.model.element.VariableElement;
+import javax.lang.model.type.TypeKind;
 import javax.lang.model.util.Elements;
 
 /**
@@ -31,6 +33,8 @@ public final class ModelReader {
     private final Elements elements;
     private final LayerReader layers;
     private final ShapeReader shapes;
+    /** Fields of the model being read left out because javac could not resolve their type or an annotation. */
+    private int unresolvedFields;
 
     public ModelReader(Reporter reporter, Elements elements) {
         this.reporter = reporter;
@@ -39,16 +43,23 @@ public final class ModelReader {
         this.layers = new LayerReader(reporter, shapes);
     }
 
-    /** Empty when the type has no {@code @Model}. */
+    /** Empty when the type has no {@code @Model}, or when a field's type or annotation could not be resolved. */
     public Optional<ModelDecl> read(TypeElement type) {
         Optional<AnnotationMirror> model = mirror(type, PACKAGE + "Model");
         if (model.isEmpty()) return Optional.empty();
         TensorShape input = shapes.read(type, model.get(), AnnotationValues.of(model.get(), elements).annotation("input"));
         List<LayerDecl> decls = new ArrayList<>();
+        int errorsBefore = reporter.errors();
+        unresolvedFields = 0;
         for (Element e : type.getEnclosedElements()) {
             if (e.getKind() == ElementKind.FIELD) field((VariableElement) e).ifPresent(decls::add);
         }
-        if (decls.isEmpty()) reporter.error(type, model.get(), Diagnostic.NO_LAYERS, type.getSimpleName());
+        // Only where no field was left out for an error of its own: else "no Layer fields" would be false.
+        if (decls.isEmpty() && reporter.errors() == errorsBefore && unresolvedFields == 0) {
+            reporter.error(type, model.get(), Diagnostic.NO_LAYERS, type.getSimpleName());
+        }
+        // javac fails the compile on the unresolved names: nothing to infer or generate from a model with holes in it.
+        if (unresolvedFields > 0) return Optional.empty();
         return Optional.of(new ModelDecl(type, input, decls));
     }
 
@@ -61,7 +72,17 @@ public final class ModelReader {
 
     private Optional<LayerDecl> field(VariableElement field) {
         String name = field.getSimpleName().toString();
+        if (field.asType().getKind() == TypeKind.ERROR) {
+            // javac reports the unknown type ("cannot find symbol"); anything said about the field here would follow from it.
+            if (hasKilnAnnotation(field)) unresolvedFields++;
+            return Optional.empty();
+        }
         boolean isLayer = field.asType().toString().equals(LAYER_TYPE);
+        if (field.getModifiers().contains(Modifier.STATIC) && (isLayer || hasKilnAnnotation(field))) {
+            reporter.error(field, Diagnostic.STATIC_LAYER, name);
+            return Optional.empty();
+        }
+        boolean unresolved = false;
         AnnotationMirror layerMirror = null, activationMirror = null, initMirror = null;
         boolean repeat = false, residual = false, output = false;
         int repeatCount = 1;
@@ -70,9 +91,20 @@ public final class ModelReader {
         for (AnnotationMirror m : field.getAnnotationMirrors()) {
             String qn = AnnotationValues.qualifiedName(m);
             String simple = simpleName(qn);
+            if (m.getAnnotationType().getKind() == TypeKind.ERROR) {
+                // A name javac cannot resolve: it reports "cannot find symbol" itself; a likely typo gets the name meant.
+                if (isLayer) {
+                    String written = qn.startsWith(PACKAGE) ? qn.substring(PACKAGE.length()) : qn;
+                    Suggestions.closest(written).ifPresent(s -> reporter.error(field, m, Diagnostic.MISSPELLED, name, written, s));
+                    unresolved = true;
+                }
+                continue;
+            }
             if (!qn.startsWith(PACKAGE)) {
                 if (isLayer && !qn.startsWith("java.")) {
-                    reporter.error(field, m, Diagnostic.UNKNOWN_ANNOTATION, name, simple);
+                    Optional<String> meant = Suggestions.closest(simple);
+                    if (meant.isPresent()) reporter.error(field, m, Diagnostic.MISSPELLED, name, simple, meant.get());
+                    else reporter.error(field, m, Diagnostic.UNKNOWN_ANNOTATION, name, simple);
                     ok = false;
                 }
                 continue;
@@ -121,7 +153,14 @@ public final class ModelReader {
             }
         }
         if (!isLayer) return Optional.empty();
+        if (unresolved) {
+            // Whatever else the field says (no layer left, shapes) would follow from the name javac could not find.
+            unresolvedFields++;
+            return Optional.empty();
+        }
         if (layerMirror == null && activationMirror == null) {
+            // A field whose only annotation was reported as unknown needs no second error for missing a layer.
+            if (!ok) return Optional.empty();
             reporter.error(field, Diagnostic.MISSING_LAYER, name);
             return Optional.empty();
         }
@@ -156,6 +195,10 @@ public final class ModelReader {
         }
         if (!ok) return Optional.empty();
         return Optional.of(new LayerDecl(name, field, where, op, activation, init, residual, from, output));
+    }
+
+    private static boolean hasKilnAnnotation(Element field) {
+        return field.getAnnotationMirrors().stream().anyMatch(m -> AnnotationValues.qualifiedName(m).startsWith(PACKAGE));
     }
 
     private static String simpleName(AnnotationMirror m) { return simpleName(AnnotationValues.qualifiedName(m)); }

@@ -1,6 +1,7 @@
 package dev.kiln.samples.compiled;
 
 import dev.kiln.compiled.Evaluation;
+import dev.kiln.samples.SampleArgs;
 import dev.kiln.compiled.Loss;
 import dev.kiln.compiled.Optimizer;
 import dev.kiln.data.IdxReader;
@@ -15,8 +16,8 @@ import java.util.Locale;
  * the fused softmax-cross-entropy, prints a line per epoch, the test accuracy and one JSON line.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -cp ... dev.kiln.samples.compiled.FashionMnistCompiled
- * [epochs] [data dir]}. The data comes from {@code /usr/share/datasets/fashion-mnist} (Debian package
- * {@code dataset-fashion-mnist}); without it the program says how to install it and exits with status 2.
+ * [epochs] [data dir] [--device cpu|opencl:N|cuda:N]}. The data comes from {@code /usr/share/datasets/fashion-mnist}
+ * (Debian package {@code dataset-fashion-mnist}); without it the program says how to install it and exits with status 2.
  */
 public final class FashionMnistCompiled {
     static final Path DEFAULT_DIR = Path.of("/usr/share/datasets/fashion-mnist");
@@ -26,8 +27,9 @@ public final class FashionMnistCompiled {
     private FashionMnistCompiled() {}
 
     public static void main(String[] args) throws Exception {
-        int epochs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-        Path dir = args.length > 1 ? Path.of(args[1]) : DEFAULT_DIR;
+        SampleArgs a = SampleArgs.parse(args);
+        int epochs = Integer.parseInt(a.arg(0, "5"));
+        Path dir = a.positional().size() > 1 ? Path.of(a.arg(1, null)) : DEFAULT_DIR;
         Path trainImages = dir.resolve("train-images-idx3-ubyte.gz");
         if (!Files.exists(trainImages)) {
             System.err.println("Fashion-MNIST not found in " + dir + ": install it with `apt-get install -y dataset-fashion-mnist`"
@@ -41,7 +43,8 @@ public final class FashionMnistCompiled {
 
         KilnFashionCnn model = KilnFashionCnn.create(42, BATCH);
         System.out.print(model);
-        var trainer = model.trainer(Loss.crossEntropy(), Optimizer.adam(LR)).shuffleSeed(42);
+        var trainer = model.trainer(Loss.crossEntropy(), Optimizer.adam(LR)).shuffleSeed(42).device(a.device());
+        if (!a.device().isCpu()) System.out.println("training on " + a.device());
         long t0 = System.nanoTime();
         History history = trainer.fit(trainX, trainY, epochs, BATCH);
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -49,9 +52,9 @@ public final class FashionMnistCompiled {
         double accuracy = test.accuracy().orElseThrow();
         System.out.printf(Locale.ROOT, "test loss %.4f, test accuracy %.4f%n", test.loss(), accuracy);
         System.out.printf(Locale.ROOT,
-                "{\"sample\":\"fashion-mnist-compiled\",\"test_accuracy\":%.4f,\"test_loss\":%.4f,\"train_loss\":%.4f,"
+                "{\"sample\":\"fashion-mnist-compiled\",\"device\":\"%s\",\"test_accuracy\":%.4f,\"test_loss\":%.4f,\"train_loss\":%.4f,"
                         + "\"epochs\":%d,\"batch\":%d,\"parameters\":%d,\"train_seconds\":%.1f,\"seconds_per_epoch\":%.1f}%n",
-                accuracy, test.loss(), history.last("loss"), history.epochs(), BATCH, KilnFashionCnn.PARAMETER_COUNT,
+                a.device(), accuracy, test.loss(), history.last("loss"), history.epochs(), BATCH, KilnFashionCnn.PARAMETER_COUNT,
                 seconds, seconds / history.epochs());
     }
 }

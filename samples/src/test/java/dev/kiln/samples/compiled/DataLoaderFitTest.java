@@ -40,6 +40,7 @@ class DataLoaderFitTest {
         var loader = new DataLoader(new TensorDataset(randn(8, 19), randint(0, 4, 8)), 8);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> model.trainer(Loss.crossEntropy(), Optimizer.sgd(0.05)).log(null).fit(loader, 1));
-        assertEquals("batch of 8 samples has 152 input values (expected 160) and 8 target values (expected 8)", e.getMessage());
+        assertEquals("batch 1 of epoch 1 has 8 samples with 152 input values (expected 160) and 8 target values (expected 8)",
+                e.getMessage());
     }
 }

@@ -51,10 +51,36 @@ class DeviceTrainingTest {
     }
 
     @Test
-    void aModelWithoutADeviceProgramSaysSoBeforeTouchingADevice() {
-        Trainer t = KilnFashionCnn.create(1, 4).trainer(Loss.crossEntropy(), Optimizer.sgd(0.1));
+    void theFashionMnistCnnWithDropoutTrainsOnOpenClAsOnTheCpu() {
+        Device device = openCl();
+        // Conv + ReLU steps, max pooling, Flatten, Linear + ReLU, dropout from the model's own mask stream, Linear.
+        compare(device, () -> KilnFashionCnn.create(7, 4), Loss.crossEntropy(), () -> Optimizer.sgd(0.05, 0.9), 4, 784, 10);
+        compare(device, () -> KilnFashionCnn.create(7, 4), Loss.crossEntropy(), () -> new Optimizer.Adam(1e-3, 0.9, 0.999, 1e-3, 0), 3, 784, 10);
+    }
+
+    @Test
+    void stridedPaddedConvolutionsBothPoolingsAndAGeluLinearTrainOnOpenClAsOnTheCpu() {
+        Device device = openCl();
+        compare(device, () -> KilnTestDeviceCnn.create(11), Loss.crossEntropy(), () -> Optimizer.sgd(0.1, 0.9), 5, 3 * 9 * 7, 3);
+        compare(device, () -> KilnTestDeviceCnn.create(11), Loss.mse(), () -> new Optimizer.Adam(1e-2, 0.9, 0.999, 1e-3, 0), 2, 3 * 9 * 7, 3);
+    }
+
+    @Test
+    void aModelCreatedOnADeviceTrainsThere() {
+        Device device = openCl();
+        Trainer t = KilnPhonePrice.create(5, device).trainer(Loss.crossEntropy(), Optimizer.sgd(0.1));
+        assertEquals(device, t.device());
+        float[] x = new float[2 * 20], y = {1, 3};
+        t.step(x, y, 2);
+        assertEquals(0, t.coresInLastStep(), "a device step");
+        assertEquals(Device.CPU, KilnPhonePrice.create(5).to(Device.CPU).trainer(Loss.crossEntropy(), Optimizer.sgd(0.1)).device());
+    }
+
+    @Test
+    void aModelWithoutADeviceProgramSaysWhichLayerBeforeTouchingADevice() {
+        Trainer t = KilnTestBnCnn.create(1, 4).trainer(Loss.crossEntropy(), Optimizer.sgd(0.1));
         DeviceException e = assertThrows(DeviceException.class, () -> t.device(Device.of("opencl:0")));
-        assertTrue(e.getMessage().contains("KilnFashionCnn") && e.getMessage().contains("no device program"), e.getMessage());
+        assertTrue(e.getMessage().contains("KilnTestBnCnn") && e.getMessage().contains("BatchNorm2d"), e.getMessage());
     }
 
     @Test

@@ -2,7 +2,7 @@ package dev.kiln.samples.compiled;
 
 import dev.kiln.backend.cuda.CudaCompileCheck;
 import dev.kiln.compiled.CompiledModel;
-import dev.kiln.compiled.DeviceKernels;
+import dev.kiln.compiled.DevicePlan;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
- * The device kernels the model compiler wrote for every dense-chain model of the samples and tests compile with
+ * The device kernels the model compiler wrote for the sample and test models with a device program compile with
  * NVRTC and assemble with ptxas for sm_80 and sm_90 without spills (no GPU needed; skipped, with the way to get
  * the tools, where .ci/cuda-tools.sh has not run). The OpenCL side of the same kernels runs in DeviceTrainingTest.
  */
@@ -20,13 +20,19 @@ class GeneratedKernelsCudaTest {
     @Test
     void everyGeneratedDeviceKernelCompilesAndAssembles() {
         for (CompiledModel m : List.of(KilnPhonePrice.create(1), KilnPhonePriceTanh.create(1), KilnTestDeviceChain.create(1),
-                KilnTestDeepChain.create(1), KilnTestWideRegressor.create(1))) {
-            DeviceKernels k = m.deviceKernels();
+                KilnTestDeepChain.create(1), KilnTestWideRegressor.create(1), KilnFashionCnn.create(1), KilnTestDeviceCnn.create(1))) {
+            DevicePlan plan = m.devicePlan();
             String name = m.getClass().getSimpleName();
-            assertNotNull(k, name + " is a dense chain and has device kernels");
-            CudaCompileCheck.Result r = CudaCompileCheck.check(name, k.source());
-            List<String> names = new ArrayList<>(k.forward());
-            names.addAll(k.backward());
+            assertNotNull(plan, name + " has a device program");
+            CudaCompileCheck.Result r = CudaCompileCheck.check(name, plan.source());
+            List<String> names = new ArrayList<>();
+            for (DevicePlan.Op op : plan.ops()) {
+                switch (op) {
+                    case DevicePlan.Dense d -> { names.add(d.forward()); names.add(d.backward()); }
+                    case DevicePlan.Activation a -> { names.add(a.forward()); names.add(a.backward()); }
+                    default -> { }
+                }
+            }
             for (String kernel : names) {
                 if (kernel == null) continue;
                 for (int arch : CudaCompileCheck.ARCHS) {

@@ -132,7 +132,7 @@ class TwoCoreStepTest {
             float[] y = d[1].clone();
             y[batchAndRow[1]] = 9;
             var e = assertThrows(IllegalArgumentException.class, () -> trainer.step(d[0], y, batch));
-            assertEquals("Target 9 is out of bounds.", e.getMessage());
+            assertEquals("Target 9 is out of bounds: row " + batchAndRow[1] + " of the batch; the classes are [0, 4)", e.getMessage());
             assertTrue(java.util.Arrays.equals(before, model.parameterBuffer()), "a failed step must not update parameters");
         }
         // Adam's bias correction counts steps: the failed ones must not have counted.

@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and rounds in float where the CPU sometimes uses double, so the two drift apart by float rounding only: on PoCL
  * the losses differed by at most 1 ulp (about 1e-7 relative) and the parameters by 1e-7 to 7e-7 of the largest.
  */
-class DeviceTrainingTest {
+class EagerDeviceTrainingTest {
     private static final int STEPS = 20, BATCH = 32;
     private static final double LOSS_RTOL = 1e-4;
     /** Largest parameter difference allowed, relative to the largest parameter magnitude. */
@@ -87,6 +87,19 @@ class DeviceTrainingTest {
                         + " on " + dev + ", " + c + " on the CPU");
             }
         }
+    }
+
+    @Test
+    void aClassIdOutOfRangeIsNamedOnADeviceToo() {
+        Device dev = DeviceTesting.device();
+        Sequential model = phonePriceMlp();
+        model.to(dev);
+        Tensor x = randn(8, 20), y = tensor(new long[] {0, 1, 2, 3, 0, 7, 2, 1});
+        var trainer = new Trainer(model, new CrossEntropyLoss(), new SGD(model.parameters(), 0.1)).progress(false)
+                .output(new PrintStream(OutputStream.nullOutputStream()));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> trainer.fit(new DataLoader(new TensorDataset(x, y), 8), 1, null));
+        assertTrue(e.getMessage().contains("y row 5 of the batch holds class 7, outside [0, 4)"), e.getMessage());
     }
 
     private static void compare(String what, Function<List<Tensor>, Optimizer<?>> optimizer) {

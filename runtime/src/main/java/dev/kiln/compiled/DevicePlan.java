@@ -1,0 +1,63 @@
+package dev.kiln.compiled;
+
+import java.util.List;
+
+/**
+ * The device program the model compiler wrote for a model: its fused kernels as {@code source} in Kiln's kernel
+ * dialect ({@link dev.kiln.backend.KernelDialect}), the activation buffers ({@code perSample} floats each; buffer
+ * {@code input} is the batch, {@code output} the logits the loss reads) and the steps in forward order, which the
+ * runtime's {@link DeviceStep} runs with its library kernels (GEMM, convolution, pooling, losses, optimizers) and
+ * the generated ones, then in reverse for the backward pass. Each activation's kernel code comes from the same
+ * primitive-table rule as the generated Java.
+ *
+ * <p>A step's {@code accumulate} says whether its input gradient adds to what a later step already wrote there.
+ */
+public record DevicePlan(String source, List<Integer> perSample, int input, int output, List<Op> ops) {
+    public DevicePlan {
+        perSample = List.copyOf(perSample);
+        ops = List.copyOf(ops);
+    }
+
+    /** One step: it reads buffer {@code in} and writes buffer {@code out}. */
+    public sealed interface Op permits Dense, Conv, Pool, Activation, Dropout {
+        int in();
+
+        int out();
+
+        boolean accumulate();
+    }
+
+    /**
+     * {@code out = in W^T} over {@code n * rowsPerSample} rows, then the generated {@code forward} kernel adds the bias
+     * and applies the activation in place (args: out, params, rows[, pre]); {@code backward} turns the output's
+     * gradient into the pre-activation's in place (args: out or pre, delta, rows). {@code pre} is the buffer keeping
+     * the pre-activation for rules whose backward reads it (GELU), else -1; {@code bias} is -1 without one; kernel
+     * names are null where there is nothing to do.
+     */
+    public record Dense(int in, int out, int pre, int rowsPerSample, int inF, int outF, int weight, int bias,
+                        String forward, String backward, boolean accumulate) implements Op {}
+
+    /** Conv2d: {@code geometry} is c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, groups; {@code bias} -1 without one. */
+    public record Conv(int in, int out, List<Integer> geometry, int weight, int bias, boolean accumulate) implements Op {
+        public Conv {
+            geometry = List.copyOf(geometry);
+        }
+    }
+
+    /** MaxPool2d or AvgPool2d: {@code geometry} is c, h, w, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw. */
+    public record Pool(int in, int out, boolean max, List<Integer> geometry, boolean countIncludePad, boolean accumulate)
+            implements Op {
+        public Pool {
+            geometry = List.copyOf(geometry);
+        }
+    }
+
+    /**
+     * An element-wise activation as a step of its own: {@code forward} (args: in, out, count) and {@code backward}
+     * (args: in, out, gradOut, gradIn, count, accumulate as 0/1), generated from the primitive table.
+     */
+    public record Activation(int in, int out, String forward, String backward, boolean accumulate) implements Op {}
+
+    /** Dropout with probability {@code p}, its masks drawn from the model's own stream as on the CPU. */
+    public record Dropout(int in, int out, float p, DropoutMask stream, boolean accumulate) implements Op {}
+}
