@@ -4,6 +4,11 @@ import dev.kiln.backend.Backends;
 import dev.kiln.backend.Device;
 import dev.kiln.backend.DeviceBuffer;
 import dev.kiln.backend.DeviceContext;
+import dev.kiln.backend.DeviceException;
+
+import java.lang.ref.Cleaner;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * The elements of a {@link Storage} on a device: a float32 buffer of the device's shared context
@@ -11,12 +16,20 @@ import dev.kiln.backend.DeviceContext;
  *
  * <p>Device buffers hold float32 only. float32 tensors are stored as they are; int64, int32 and bool tensors
  * (labels, argmax results, masks) are held as their exact float32 values, which covers every integer up to
- * 2^24 in magnitude. Other dtypes stay on the CPU for now. The buffer is freed when the storage becomes
- * unreachable (the backend's Cleaner), as a CPU array is.
+ * 2^24 in magnitude. Other dtypes stay on the CPU for now.
+ *
+ * <p>The buffer is freed once the storage becomes unreachable, as a CPU array is: a Cleaner queues it, and the next
+ * allocation closes it, on the thread that uses the device (a context, CUDA's list of live buffers included, is
+ * used from one thread at a time, so the Cleaner's own thread must not free anything). An allocation the device
+ * refuses runs the garbage collector once and retries, since the collector does not see device memory.
  */
 final class DeviceStorage {
     /** The largest integer magnitude a float32 holds exactly (and every integer below it). */
     static final long EXACT_INTEGER = 1L << 24;
+
+    private static final Cleaner CLEANER = Cleaner.create();
+    /** Buffers of storages that became unreachable, closed by the next {@link #allocate}. */
+    private static final Queue<DeviceBuffer> UNREACHABLE = new ConcurrentLinkedQueue<>();
 
     final DeviceContext context;
     final DeviceBuffer buffer;
@@ -32,7 +45,33 @@ final class DeviceStorage {
     static Storage allocate(Device device, DType dtype, int n) {
         requireDeviceDtype(dtype, device);
         DeviceContext ctx = Backends.open(device);
-        return new Storage(dtype, new DeviceStorage(ctx, ctx.allocate(n)), n);
+        freeUnreachable();
+        DeviceBuffer buffer;
+        try {
+            buffer = ctx.allocate(n);
+        } catch (DeviceException e) {
+            collectGarbage();
+            buffer = ctx.allocate(n);
+        }
+        DeviceStorage storage = new DeviceStorage(ctx, buffer);
+        DeviceBuffer owned = buffer;  // the action must not hold the storage, or it would never become unreachable
+        CLEANER.register(storage, () -> UNREACHABLE.add(owned));
+        return new Storage(dtype, storage, n);
+    }
+
+    private static void freeUnreachable() {
+        for (DeviceBuffer b; (b = UNREACHABLE.poll()) != null; ) b.close();  // closing twice is harmless
+    }
+
+    /** Gives the Cleaner a chance to queue what is unreachable, then frees it. */
+    private static void collectGarbage() {
+        System.gc();
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        freeUnreachable();
     }
 
     /** Whether tensors of {@code dtype} may live on a device. */
