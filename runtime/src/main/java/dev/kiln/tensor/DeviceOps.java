@@ -105,60 +105,7 @@ final class DeviceOps {
         Device source = device(t);
         if (source.equals(target)) return t;
         if (!source.isCpu() && !target.isCpu()) return transfer(transfer(t, Device.CPU), target);
-        return target.isCpu() ? download(t) : upload(t, target);
-    }
-
-    private static Tensor upload(Tensor t, Device target) {
-        DeviceStorage.requireDeviceDtype(t.dtype, target);
-        Tensor src = t.contiguousRaw();
-        int n = src.numel();
-        float[] host;
-        int from;
-        if (src.dtype == DType.FLOAT32) {
-            host = src.storage.f32;
-            from = src.offset;
-        } else {
-            host = new float[n];
-            from = 0;
-            for (int i = 0; i < n; i++) {
-                long v = src.storage.getLong(src.offset + i);
-                if (Math.abs(v) > DeviceStorage.EXACT_INTEGER) {
-                    throw new IllegalArgumentException(src.dtype + " value " + v + " at flat index " + i
-                            + " cannot be held exactly on " + target + ", which keeps integers as float32 (|v| <= 2^24)");
-                }
-                host[i] = v;
-            }
-        }
-        Tensor out = empty(target, t.dtype, t.shape);
-        if (n > 0) context(out).upload(host, from, buffer(out), 0, n);
-        return out;
-    }
-
-    private static Tensor download(Tensor t) {
-        Tensor src = t.contiguousRaw();
-        int n = src.numel();
-        float[] host = new float[n];
-        if (n > 0) context(src).download(buffer(src), src.offset, host, 0, n);
-        Object array = switch (t.dtype) {
-            case FLOAT32 -> host;
-            case INT64 -> {
-                long[] v = new long[n];
-                for (int i = 0; i < n; i++) v[i] = (long) host[i];
-                yield v;
-            }
-            case INT32 -> {
-                int[] v = new int[n];
-                for (int i = 0; i < n; i++) v[i] = (int) host[i];
-                yield v;
-            }
-            case BOOL -> {
-                boolean[] v = new boolean[n];
-                for (int i = 0; i < n; i++) v[i] = host[i] != 0f;
-                yield v;
-            }
-            default -> throw new AssertionError(t.dtype + " on a device");
-        };
-        return new Tensor(Storage.wrap(t.dtype, array), 0, t.shape.clone(), Shapes.contiguousStrides(t.shape));
+        return target.isCpu() ? DeviceStorage.download(t) : DeviceStorage.upload(t, target);
     }
 
     /** The element at storage index {@code at} of a device tensor, read back to the host (as {@code item()}). */
