@@ -164,4 +164,27 @@ public final class Functional {
     }
 
     public static Tensor embedding(Tensor indices, Tensor weight) { return embedding(indices, weight, null); }
+
+    // ------------------------------------------------------------ gradient clipping (torch.nn.utils)
+
+    /**
+     * {@code torch.nn.utils.clip_grad_norm_}: the {@code normType}-norm of all the parameters' gradients together
+     * (as if concatenated; {@code Double.POSITIVE_INFINITY} for the largest magnitude); when it exceeds
+     * {@code maxNorm} every gradient is scaled in place by {@code maxNorm / (total + 1e-6)}. Parameters without a
+     * gradient are skipped. Returns the total norm (before clipping) as a 0-d tensor of the gradients' dtype.
+     * With {@code errorIfNonfinite} a NaN or infinite total throws instead of scaling.
+     */
+    public static Tensor clipGradNorm_(Iterable<Tensor> parameters, double maxNorm, double normType, boolean errorIfNonfinite) {
+        return GradClipping.clipGradNorm_(parameters, maxNorm, normType, errorIfNonfinite);
+    }
+
+    public static Tensor clipGradNorm_(Iterable<Tensor> parameters, double maxNorm, double normType) {
+        return clipGradNorm_(parameters, maxNorm, normType, false);
+    }
+
+    /** The Euclidean norm (PyTorch's default {@code norm_type=2}). */
+    public static Tensor clipGradNorm_(Iterable<Tensor> parameters, double maxNorm) { return clipGradNorm_(parameters, maxNorm, 2.0, false); }
+
+    /** {@code torch.nn.utils.clip_grad_value_}: clamps every gradient element into {@code [-clipValue, clipValue]}. */
+    public static void clipGradValue_(Iterable<Tensor> parameters, double clipValue) { GradClipping.clipGradValue_(parameters, clipValue); }
 }
