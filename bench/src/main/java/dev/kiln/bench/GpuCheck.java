@@ -46,7 +46,7 @@ import java.util.zip.GZIPInputStream;
  * <p>Workloads: the phone-price MLP (20-128-256-4, cross-entropy) at batch 64 and 1024 with SGD and Adam, in
  * samples/s (each step uploads the batch from the heap and reads the loss back, which synchronises; PyTorch does the
  * same: host batches moved to the GPU and {@code loss.item()} every step); the Fashion-MNIST CNN at batch 64 and 256
- * with Adam (where the device path supports it: today it reports "not yet on devices"); SGEMM 4096 via
+ * with Adam (a model the device path cannot run reports "not yet on devices"); SGEMM 4096 via
  * {@link KernelLibrary#gemm} in GFLOP/s (PyTorch with TF32 off). Each figure is the median of several timed windows
  * after a warm-up. Goals on an H100: MLP &ge; 1.5x PyTorch, CNN &ge; 1x, SGEMM &ge; 0.6x cuBLAS.
  *

@@ -19,7 +19,8 @@ public record DevicePlan(String source, List<Integer> perSample, int input, int 
     }
 
     /** One step: it reads buffer {@code in} and writes buffer {@code out}. */
-    public sealed interface Op permits Dense, Conv, Pool, Activation, Dropout {
+    public sealed interface Op permits Dense, Conv, Pool, Activation, Dropout, BatchNorm, LayerNorm, Embedding, RowWise,
+            Residual {
         int in();
 
         int out();
@@ -60,4 +61,32 @@ public record DevicePlan(String source, List<Integer> perSample, int input, int 
 
     /** Dropout with probability {@code p}, its masks drawn from the model's own stream as on the CPU. */
     public record Dropout(int in, int out, float p, DropoutMask stream, boolean accumulate) implements Op {}
+
+    /**
+     * BatchNorm over {@code channels} x {@code spatial} values per sample, keeping the normalised input in buffer
+     * {@code xhat}; {@code weight}/{@code bias} -1 without affine, {@code runningMean}/{@code runningVar}/{@code count}
+     * offsets in the state buffer, -1 without running statistics. A fused activation is the generated {@code forward}
+     * kernel (in place on out; args: out, count) and {@code backward} (args: xhat, params, gradOut, delta, count:
+     * the gradient at the affine output, recomputing the pre-activation from xhat); null without one.
+     */
+    public record BatchNorm(int in, int out, int xhat, int channels, int spatial, int weight, int bias, int runningMean,
+                            int runningVar, int count, float eps, float momentum, String forward, String backward,
+                            boolean accumulate) implements Op {}
+
+    /** LayerNorm over rows of {@code cols}, keeping {@code xhat} and one inverse deviation a row; affine -1 without. */
+    public record LayerNorm(int in, int out, int xhat, int cols, int weight, int bias, float eps, boolean accumulate)
+            implements Op {}
+
+    /**
+     * Embedding of {@code perSample} float-held indices per sample into rows of {@code dim} of the {@code [num, dim]}
+     * weight; {@code paddingIdx} -1 without one. Indices have no gradient.
+     */
+    public record Embedding(int in, int out, int perSample, int num, int dim, int weight, int paddingIdx, boolean accumulate)
+            implements Op {}
+
+    /** Softmax ({@code log} false) or LogSoftmax over rows of {@code cols}. */
+    public record RowWise(int in, int out, boolean log, int cols, boolean accumulate) implements Op {}
+
+    /** {@code out = in + skip}; the backward hands the gradient to both. */
+    public record Residual(int in, int skip, int out, boolean accumulate, boolean accumulateSkip) implements Op {}
 }

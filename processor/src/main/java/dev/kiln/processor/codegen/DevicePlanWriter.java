@@ -66,7 +66,7 @@ final class DevicePlanWriter {
 
     /** The first thing the device path does not generate yet, in the words of an error message. */
     private Optional<String> unsupported() {
-        if (plan.sequence().isPresent()) return Optional.of("a sequence model (symbolic " + plan.sequence().get() + ")");
+        // A sequence model's sizes are per row of its N*T rows, and its steps take n*t as their row count: no change.
         if (plan.inputs().size() > 1 || plan.packedOutputs()) return Optional.of("several inputs or outputs");
         for (Step s : plan.steps()) {
             String what = switch (s) {
@@ -75,12 +75,12 @@ final class DevicePlanWriter {
                 case Step.Pool p -> null;
                 case Step.Elementwise e -> null;
                 case Step.Dropout d -> null;
-                case Step.RowWise r -> r.activation().kind().torchName();
-                case Step.BatchNorm b -> b.module();
-                case Step.LayerNorm n -> "LayerNorm";
-                case Step.Embedding e -> "Embedding";
+                case Step.RowWise r -> null;
+                case Step.BatchNorm b -> null;
+                case Step.LayerNorm n -> null;
+                case Step.Embedding e -> null;
                 case Step.MatMul m -> "MatMul";
-                case Step.Residual r -> "a residual connection";
+                case Step.Residual r -> null;
             };
             if (what != null) return Optional.of(s.label() + " (" + what + ")");
         }
@@ -105,8 +105,51 @@ final class DevicePlanWriter {
             case Step.Elementwise e -> activation(e, name + "_" + e.activation().kind().name().toLowerCase(java.util.Locale.ROOT));
             case Step.Dropout d -> ops.add(CodeBlock.of("new $T.Dropout($L, $L, $Lf, dropout, $L)", PLAN, id(d.in()), id(d.out()),
                     (float) d.p(), d.accumulate()));
+            case Step.BatchNorm b -> batchNorm(b, name);
+            case Step.LayerNorm n -> ops.add(CodeBlock.of("new $T.LayerNorm($L, $L, $L, $L, $L, $L, $Lf, $L)", PLAN, id(n.in()), id(n.out()),
+                    id(n.xhat()), n.cols(), offset(n.weight()), offset(n.bias()), (float) n.eps(), n.accumulate()));
+            case Step.Embedding e -> ops.add(CodeBlock.of("new $T.Embedding($L, $L, $L, $L, $L, $L, $L, $L)", PLAN, id(e.in()), id(e.out()),
+                    e.perSample(), e.num(), e.dim(), e.weight().offset(), e.paddingIdx().orElse(-1), e.accumulate()));
+            case Step.RowWise r -> ops.add(CodeBlock.of("new $T.RowWise($L, $L, $L, $L, $L)", PLAN, id(r.in()), id(r.out()),
+                    r.activation().kind() == dev.kiln.processor.model.ActivationKind.LOG_SOFTMAX, r.cols(), r.accumulate()));
+            case Step.Residual r -> ops.add(CodeBlock.of("new $T.Residual($L, $L, $L, $L, $L)", PLAN, id(r.in()), id(r.skip()), id(r.out()),
+                    r.accumulate(), r.accumulateSkip()));
             default -> throw new IllegalStateException("no device step for " + s.label());
         }
+    }
+
+    private static int offset(Optional<dev.kiln.processor.fuse.Slot> slot) { return slot.map(x -> x.offset()).orElse(-1); }
+
+    /**
+     * BatchNorm's statistics and normalisation come from the library; a fused activation gets two kernels here: in
+     * place on the affine output, and its backward, which recomputes the pre-activation from xhat, gamma and beta.
+     */
+    private void batchNorm(Step.BatchNorm b, String name) {
+        b.activation().ifPresent(a -> {
+            Primitive p = a.primitive();
+            String act = a.kind().torchName();
+            String gamma = b.weight().map(w -> "params[" + w.offset() + " + c]").orElse("1.0f");
+            String beta = b.bias().map(w -> "params[" + w.offset() + " + c]").orElse("0.0f");
+            src.append("// ").append(b.label()).append(": ").append(act).append(" on ").append(b.module()).append("'s output, in place\n");
+            open(name + "_forward", "GLOBAL float* RESTRICT out, int count", "count");
+            src.append("    float x = out[i];\n");
+            src.append("    out[i] = ").append(rule(p.forward, a)).append(";\n");
+            src.append("}\n\n");
+            src.append("// ").append(b.label()).append(": ").append(act).append("'s backward at the affine output, x recomputed from xhat\n");
+            open(name + "_backward", "GLOBAL const float* RESTRICT xhat, GLOBAL const float* RESTRICT params, "
+                    + "GLOBAL const float* RESTRICT gOut, GLOBAL float* RESTRICT delta, int count", "count");
+            src.append("    int c = i / ").append(b.spatial()).append(" % ").append(b.channels()).append(";\n");
+            src.append("    float x = xhat[i] * ").append(gamma).append(" + ").append(beta).append(", g = gOut[i];\n");
+            if (!p.backwardUsesInput) src.append("    float y = ").append(rule(p.forward, a)).append(";\n");
+            src.append("    delta[i] = ").append(rule(p.backward, a)).append(";\n");
+            src.append("}\n\n");
+        });
+        boolean act = b.activation().isPresent();
+        ops.add(CodeBlock.of("new $T.BatchNorm($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $Lf, $Lf, $L, $L, $L)", PLAN, id(b.in()),
+                id(b.out()), id(b.xhat()), b.channels(), b.spatial(), offset(b.weight()), offset(b.bias()), offset(b.runningMean()),
+                offset(b.runningVar()), offset(b.count()), (float) b.eps(), (float) b.momentum(),
+                act ? CodeBlock.of("$S", name + "_forward") : "null", act ? CodeBlock.of("$S", name + "_backward") : "null",
+                b.accumulate()));
     }
 
     private void dense(Step.Dense d, String name) {
@@ -116,10 +159,8 @@ final class DevicePlanWriter {
         if (fwd) {
             src.append("// ").append(d.label()).append(": ").append(d.bias().isPresent() ? (act.isEmpty() ? "bias" : "bias + " + act) : act)
                     .append(" over [rows, ").append(width).append("], in place after the GEMM\n");
-            src.append("KERNEL void ").append(name).append("_forward(GLOBAL float* RESTRICT out, GLOBAL const float* RESTRICT params, int rows")
-                    .append(pre >= 0 ? ", GLOBAL float* RESTRICT pre" : "").append(") {\n");
-            src.append("    int i = GLOBAL_ID(0);\n");
-            src.append("    if (i >= rows * ").append(width).append(") return;\n");
+            open(name + "_forward", "GLOBAL float* RESTRICT out, GLOBAL const float* RESTRICT params, int rows"
+                    + (pre >= 0 ? ", GLOBAL float* RESTRICT pre" : ""), "rows * " + width);
             src.append("    float x = out[i]");
             d.bias().ifPresent(b -> src.append(" + params[").append(b.offset()).append(" + i % ").append(width).append("]"));
             src.append(";\n");
@@ -132,9 +173,7 @@ final class DevicePlanWriter {
             // The planner kept a pre-activation buffer exactly where the table says the backward reads x.
             String reads = p.backwardUsesInput ? "x" : "y";
             src.append("// ").append(d.label()).append(": ").append(act).append("'s backward, dL/dy -> dL/dx in place\n");
-            src.append("KERNEL void ").append(name).append("_backward(GLOBAL const float* RESTRICT src, GLOBAL float* RESTRICT delta, int rows) {\n");
-            src.append("    int i = GLOBAL_ID(0);\n");
-            src.append("    if (i >= rows * ").append(width).append(") return;\n");
+            open(name + "_backward", "GLOBAL const float* RESTRICT src, GLOBAL float* RESTRICT delta, int rows", "rows * " + width);
             src.append("    float ").append(reads).append(" = src[i], g = delta[i];\n");
             src.append("    delta[i] = ").append(rule(p.backward, a)).append(";\n");
             src.append("}\n\n");
@@ -149,23 +188,26 @@ final class DevicePlanWriter {
         Primitive p = e.activation().primitive();
         String act = e.activation().kind().torchName();
         src.append("// ").append(e.label()).append(": ").append(act).append(", element by element\n");
-        src.append("KERNEL void ").append(name).append("_forward(GLOBAL const float* RESTRICT in, GLOBAL float* RESTRICT out, int count) {\n");
-        src.append("    int i = GLOBAL_ID(0);\n");
-        src.append("    if (i >= count) return;\n");
+        open(name + "_forward", "GLOBAL const float* RESTRICT in, GLOBAL float* RESTRICT out, int count", "count");
         src.append("    float x = in[i];\n");
         src.append("    out[i] = ").append(rule(p.forward, e.activation())).append(";\n");
         src.append("}\n\n");
         src.append("// ").append(e.label()).append(": ").append(act).append("'s backward\n");
-        src.append("KERNEL void ").append(name).append("_backward(GLOBAL const float* RESTRICT in, GLOBAL const float* RESTRICT out, ")
-                .append("GLOBAL const float* RESTRICT gOut, GLOBAL float* RESTRICT gIn, int count, int accumulate) {\n");
-        src.append("    int i = GLOBAL_ID(0);\n");
-        src.append("    if (i >= count) return;\n");
+        open(name + "_backward", "GLOBAL const float* RESTRICT in, GLOBAL const float* RESTRICT out, "
+                + "GLOBAL const float* RESTRICT gOut, GLOBAL float* RESTRICT gIn, int count, int accumulate", "count");
         src.append("    float ").append(p.backwardUsesInput ? "x = in[i]" : "y = out[i]").append(", g = gOut[i];\n");
         src.append("    float r = ").append(rule(p.backward, e.activation())).append(";\n");
         src.append("    gIn[i] = accumulate ? gIn[i] + r : r;\n");
         src.append("}\n\n");
         ops.add(CodeBlock.of("new $T.Activation($L, $L, $S, $S, $L)", PLAN, id(e.in()), id(e.out()), name + "_forward",
                 name + "_backward", e.accumulate()));
+    }
+
+    /** Starts kernel {@code name}: one work item an element, the ones past {@code bound} doing nothing. */
+    private void open(String name, String params, String bound) {
+        src.append("KERNEL void ").append(name).append("(").append(params).append(") {\n");
+        src.append("    int i = GLOBAL_ID(0);\n");
+        src.append("    if (i >= ").append(bound).append(") return;\n");
     }
 
     private String rule(String javaRule, Step.Activation a) {

@@ -78,9 +78,9 @@ class DeviceTrainingTest {
 
     @Test
     void aModelWithoutADeviceProgramSaysWhichLayerBeforeTouchingADevice() {
-        Trainer t = KilnTestBnCnn.create(1, 4).trainer(Loss.crossEntropy(), Optimizer.sgd(0.1));
+        Trainer t = KilnTestGraphNet.create(1).trainer(Loss.mse(), Optimizer.sgd(0.1));
         DeviceException e = assertThrows(DeviceException.class, () -> t.device(Device.of("opencl:0")));
-        assertTrue(e.getMessage().contains("KilnTestBnCnn") && e.getMessage().contains("BatchNorm2d"), e.getMessage());
+        assertTrue(e.getMessage().contains("KilnTestGraphNet") && e.getMessage().contains("several inputs"), e.getMessage());
     }
 
     @Test
@@ -92,8 +92,44 @@ class DeviceTrainingTest {
         assertEquals(Device.CPU, t.device(), "the trainer stays where it was");
     }
 
+    @Test
+    void batchNormResidualBlocksLayerNormEmbeddingAndLogSoftmaxTrainOnOpenClAsOnTheCpu() {
+        Device device = openCl();
+        // BatchNorm1d, GELU(tanh), a residual block, LogSoftmax before the loss; BatchNorm2d + ReLU after a convolution;
+        // BatchNorm over [N, C, L] with a fused GELU; BatchNorm without running statistics; BatchNorm, dropout, repeats.
+        compare(device, () -> KilnTestNet.create(2), Loss.crossEntropy(), () -> Optimizer.sgd(0.05, 0.9), 6, 6, 3);
+        compare(device, () -> KilnTestBnCnn.create(2), Loss.crossEntropy(), () -> new Optimizer.Adam(1e-2, 0.9, 0.999, 1e-3, 0), 5, 72, 3);
+        compare(device, () -> KilnTestBnSequence.create(2), Loss.mse(), () -> Optimizer.sgd(0.05), 4, 15, 2);
+        compare(device, () -> KilnTestBnBatchStatistics.create(2), Loss.crossEntropy(), () -> Optimizer.sgd(0.1, 0.9), 7, 6, 2);
+        compare(device, () -> KilnTestChain.create(2), Loss.crossEntropy(), () -> Optimizer.sgd(0.05, 0.9), 8, 6, 3);
+        // Sequence models take rows of n * t; an Embedding reads token ids from the batch.
+        compare(device, () -> KilnTestSeqNet.create(2), Loss.mse(), () -> new Optimizer.Adam(1e-2, 0.9, 0.999, 1e-3, 0), 12, 6, 3);
+        compareTokens(device, () -> KilnTokenTagger.create(2), () -> Optimizer.sgd(0.1, 0.9), 15, 1, 50, 5);
+        compareTokens(device, () -> KilnTestFixedTokens.create(2), () -> new Optimizer.Adam(1e-2, 0.9, 0.999, 1e-3, 0), 6, 3, 10, 2);
+    }
+
+    @Test
+    void anEmbeddingIndexOutOfRangeNamesItsSample() {
+        Device device = openCl();
+        Trainer t = KilnTestFixedTokens.create(1).trainer(Loss.crossEntropy(), Optimizer.sgd(0.1)).device(device);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> t.step(new float[] {1, 2, 3, 4, 12, 5}, new float[] {0, 1}, 2));
+        assertTrue(e.getMessage().contains("12") && e.getMessage().contains("sample 1"), e.getMessage());
+    }
+
     private static void compare(Device device, Supplier<CompiledModel> model, Loss loss, Supplier<Optimizer> opt, int batch,
                                 int in, int classes) {
+        compare(device, model, loss, opt, batch, in, classes, 0);
+    }
+
+    private static void compareTokens(Device device, Supplier<CompiledModel> model, Supplier<Optimizer> opt, int batch, int in,
+                                      int tokens, int classes) {
+        compare(device, model, Loss.crossEntropy(), opt, batch, in, classes, tokens);
+    }
+
+    /** {@code tokens > 0}: inputs are token ids in [0, tokens). */
+    private static void compare(Device device, Supplier<CompiledModel> model, Loss loss, Supplier<Optimizer> opt, int batch,
+                                int in, int classes, int tokens) {
         CompiledModel cpuModel = model.get(), devModel = model.get();
         Trainer cpu = new Trainer(cpuModel, loss, opt.get()).threads(1);
         Trainer dev = new Trainer(devModel, loss, opt.get()).device(device);
@@ -103,7 +139,7 @@ class DeviceTrainingTest {
         String what = devModel.getClass().getSimpleName() + " " + loss + " " + cpu.optimizer().getClass().getSimpleName() + " batch " + batch;
         for (int s = 0; s < STEPS; s++) {
             float[] x = new float[batch * in], y = new float[targets];
-            for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+            for (int i = 0; i < x.length; i++) x[i] = tokens > 0 ? r.nextInt(tokens) : (float) r.nextGaussian();
             for (int i = 0; i < y.length; i++) y[i] = loss instanceof Loss.Mse ? (float) r.nextGaussian() : r.nextInt(classes);
             float a = cpu.step(x, y, batch), b = dev.step(x, y, batch);
             assertEquals(a, b, 2e-4 * Math.max(1, Math.abs(a)), what + ": loss at step " + s);
@@ -114,5 +150,7 @@ class DeviceTrainingTest {
         double scale = 0;
         for (float v : p) scale = Math.max(scale, Math.abs(v));
         for (int i = 0; i < p.length; i++) assertEquals(p[i], q[i], 5e-4 * scale, what + ": parameter " + i);
+        float[] s = cpuModel.stateBuffer(), t = devModel.stateBuffer();
+        for (int i = 0; i < s.length; i++) assertEquals(s[i], t[i], 5e-4 * Math.max(1, Math.abs(s[i])), what + ": running statistic " + i);
     }
 }

@@ -20,7 +20,8 @@ class GeneratedKernelsCudaTest {
     @Test
     void everyGeneratedDeviceKernelCompilesAndAssembles() {
         for (CompiledModel m : List.of(KilnPhonePrice.create(1), KilnPhonePriceTanh.create(1), KilnTestDeviceChain.create(1),
-                KilnTestDeepChain.create(1), KilnTestWideRegressor.create(1), KilnFashionCnn.create(1), KilnTestDeviceCnn.create(1))) {
+                KilnTestDeepChain.create(1), KilnTestWideRegressor.create(1), KilnFashionCnn.create(1), KilnTestDeviceCnn.create(1), KilnTestNet.create(1),
+                KilnTestBnSequence.create(1), KilnTestBnCnn.create(1), KilnTestSeqNet.create(1), KilnTokenTagger.create(1))) {
             DevicePlan plan = m.devicePlan();
             String name = m.getClass().getSimpleName();
             assertNotNull(plan, name + " has a device program");
@@ -30,6 +31,7 @@ class GeneratedKernelsCudaTest {
                 switch (op) {
                     case DevicePlan.Dense d -> { names.add(d.forward()); names.add(d.backward()); }
                     case DevicePlan.Activation a -> { names.add(a.forward()); names.add(a.backward()); }
+                    case DevicePlan.BatchNorm b -> { names.add(b.forward()); names.add(b.backward()); }
                     default -> { }
                 }
             }
