@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * The device kernels of a compiled CNN: Conv2d forward and backward (groups = 1), max and average pooling forward
- * and backward, and dropout with the CPU's mask stream. Semantics follow {@code compiled/Conv2dKernel},
+ * and backward, and dropout with the CPU's mask stream. Semantics follow {@code backend/cpu/Conv2dKernel},
  * {@code Pool2dKernel} and {@code DropoutMask}. Written once in the kernel dialect ({@code conv.kc}, {@code pool.kc},
  * {@code dropout.kc} next to this class), compiled as one program per context, and launched through the typed
  * methods here, which check every buffer range before queueing; the matrix products are the {@link KernelLibrary}'s
