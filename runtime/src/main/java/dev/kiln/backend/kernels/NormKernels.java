@@ -16,7 +16,7 @@ import java.util.Map;
 /**
  * The device kernels of the remaining compiled layers: BatchNorm (1d and 2d: training statistics with the running
  * statistics, normalisation, eval, backward), LayerNorm, Embedding, row-wise softmax and log-softmax, and the
- * residual sum. Semantics follow {@code compiled/BatchNormKernel} with the passes {@code BatchNormWriter} generates
+ * residual sum. Semantics follow {@code backend/cpu/BatchNormKernel} with the passes {@code BatchNormWriter} generates
  * around it, {@code LayerNormKernel}, {@code EmbeddingKernel} and {@code RowOps}. Written once in the kernel dialect
  * ({@code norm.kc}, {@code rows.kc}, {@code embedding.kc}, {@code residual.kc} next to this class), compiled as one
  * program per context, and launched through the typed methods here, which check every buffer range before queueing.
