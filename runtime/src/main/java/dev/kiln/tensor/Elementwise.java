@@ -150,7 +150,8 @@ final class Elementwise {
     /** {@code torch.where(cond, a, b)} with broadcasting over all three. */
     static Tensor where(Tensor cond, Tensor a, Tensor b, DType outType) {
         DeviceOps.requireCpu("where", cond, a, b);
-        int[] shape = Shapes.broadcast(cond.shape, Shapes.broadcast(a.shape, b.shape));
+        // Broadcast in operand order, so that a mismatch names the sizes as PyTorch's TensorIterator does.
+        int[] shape = Shapes.broadcast(Shapes.broadcast(cond.shape, a.shape), b.shape);
         Tensor out = Tensor.empty(outType, shape);
         StridedWalk w = new StridedWalk(shape, out, cond, a, b);
         boolean floating = outType.isFloatingPoint();

@@ -24,7 +24,7 @@ final class Masking {
             throw new IllegalArgumentException("masked_fill_ only supports a 0-dimensional value tensor, but got tensor "
                     + "with " + value.dim() + " dimension(s).");
         }
-        int[] shape = Shapes.broadcast(self.shape, mask.shape);
+        int[] shape = Shapes.broadcast(mask.shape, self.shape);  // in this order, as PyTorch's expand_outplace(mask, self)
         Tensor out = Tensor.empty(self.dtype, shape);
         Elementwise.copyInto(out, self);
         boolean floating = self.dtype.isFloatingPoint();

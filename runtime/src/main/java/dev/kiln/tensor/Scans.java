@@ -2,7 +2,8 @@ package dev.kiln.tensor;
 
 /**
  * {@code cumsum} and {@code cumprod} along one dim. Integer and bool inputs give int64, floating inputs keep their
- * dtype; sums and products accumulate in double (PyTorch's CPU accumulation type for float32 and float64) or long.
+ * dtype, and a {@code dtype} argument converts the input first and gives that dtype; sums and products accumulate
+ * in double (PyTorch's CPU accumulation type for float32 and float64) or long.
  */
 final class Scans {
     private Scans() {}
@@ -11,12 +12,18 @@ final class Scans {
         DeviceOps.requireCpu("cumsum", a);
         Tensor x = dtype == null ? a : a.to(dtype);
         int d = Shapes.wrapDim(dim, x.dim());
+        if (dtype != null && !dtype.isFloatingPoint()) return scan(x, d, false, false, dtype);  // nothing to record
         return cumsum(x, d, false);
+    }
+
+    /** The dtype of a scan's result: floating and explicitly converted inputs keep theirs, the rest give int64. */
+    private static DType resultType(Tensor x, boolean converted) {
+        return converted || x.dtype.isFloatingPoint() ? x.dtype : DType.INT64;
     }
 
     /** The running sum from the start of each line, or (reverse) from its end: each other's derivative. */
     private static Tensor cumsum(Tensor x, int d, boolean reverse) {
-        Tensor out = scan(x, d, false, reverse);
+        Tensor out = scan(x, d, false, reverse, x.dtype.isFloatingPoint() ? x.dtype : DType.INT64);
         return Autograd.record("CumsumBackward0", out, g -> new Tensor[] {cumsum(g, d, !reverse)}, x);
     }
 
@@ -24,12 +31,11 @@ final class Scans {
         DeviceOps.requireCpu("cumprod", a);
         Tensor x = dtype == null ? a : a.to(dtype);
         int d = Shapes.wrapDim(dim, x.dim());
-        Tensor out = scan(x, d, true, false);
+        Tensor out = scan(x, d, true, false, resultType(x, dtype != null));
         return Autograd.record("CumprodBackward0", out, g -> new Tensor[] {cumprodBackward(x, g, d)}, x);
     }
 
-    private static Tensor scan(Tensor x, int d, boolean product, boolean reverse) {
-        DType outType = x.dtype.isFloatingPoint() ? x.dtype : DType.INT64;
+    private static Tensor scan(Tensor x, int d, boolean product, boolean reverse, DType outType) {
         Tensor out = Tensor.empty(outType, x.shape);
         int n = Lines.length(x, d), sx = Lines.stride(x, d), so = Lines.stride(out, d);
         boolean floating = outType.isFloatingPoint();

@@ -151,7 +151,11 @@ final class Scatter {
         return (int) i;
     }
 
-    private static int size(Tensor t, int k) { return t.dim() == 0 ? 1 : t.shape[k]; }
+    /**
+     * PyTorch's {@code ensure_nonempty_size}: 1 for a 0-dim tensor, else {@code t.size(k)}, which wraps {@code k} and
+     * so reports a src of lower rank as a dim out of range, as PyTorch 1.13 does.
+     */
+    private static int size(Tensor t, int k) { return t.dim() == 0 ? 1 : t.shape[Shapes.wrapDim(k, t.dim())]; }
 
     /** A 0-dim tensor as a 1-element 1-D view (PyTorch's {@code ensure_nonempty}); others as they are. */
     private static Tensor nonEmpty(Tensor t) {

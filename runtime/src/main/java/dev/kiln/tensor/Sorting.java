@@ -31,6 +31,8 @@ final class Sorting {
         DeviceOps.requireCpu("topk", t);
         int d = Shapes.wrapDim(dim, t.dim());
         if (k < 0 || k > Lines.length(t, d)) throw new IllegalArgumentException("selected index k out of range");
+        if (t.dtype.isBool()) throw new UnsupportedOperationException("\"topk_cpu\" not implemented for 'Bool'");
+        if (t.dim() == 0) k = 1;  // a 0-dim input gives itself even for k = 0, as PyTorch
         Tensor[] vi = firstK(t, d, k, largest);
         return new ValuesIndices("topk", record("TopkBackward0", vi[0], vi[1], t, d), vi[1]);
     }

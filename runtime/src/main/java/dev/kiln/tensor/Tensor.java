@@ -918,7 +918,8 @@ public final class Tensor {
 
     /**
      * An in-place op as its out-of-place form written back: the op sees a snapshot that keeps this tensor's history
-     * (its derivative may need the values before they are overwritten), as {@link #clamp_} does.
+     * (its derivative may need the values before they are overwritten), and this tensor takes the op's node, as
+     * PyTorch's {@code masked_fill_} shows {@code MaskedFillBackward0}.
      */
     private Tensor replaceWith(java.util.function.UnaryOperator<Tensor> op, Tensor... others) {
         Ops.checkInPlaceAllowed(this);
@@ -930,7 +931,14 @@ public final class Tensor {
             throw new IllegalArgumentException("output with shape " + Shapes.str(shape)
                     + " doesn't match the broadcast shape " + Shapes.str(result.shape));
         }
-        return copy_(result);
+        Elementwise.copyInto(this, result);
+        if (result.requiresGrad) {  // this tensor now stands for the op's result, under the op's own node
+            requiresGrad = true;
+            gradFn = result.gradFn;
+        } else if (gradFn != null) {
+            gradFn = null;  // the old value's history no longer matters
+        }
+        return this;
     }
 
     /**
