@@ -58,8 +58,8 @@ final class Scatter {
         return scatterInto(self, dim, index, src, null, false);
     }
 
-    /** {@code self.scatter(dim, index, value)}. */
-    static Tensor scatter(Tensor self, int dim, Tensor index, Tensor value, boolean isValue) {
+    /** {@code self.scatter(dim, index, value)}: {@code value} is a wrapped Java number. */
+    static Tensor scatterValue(Tensor self, int dim, Tensor index, Tensor value) {
         return scatterInto(self, dim, index, null, value, false);
     }
 
@@ -101,10 +101,10 @@ final class Scatter {
         }
         if (src == null) {
             return Autograd.record("ScatterBackward1", out, g -> new Tensor[] {
-                    scatter(g, d, index, Tensor.wrap(0L), true)}, self);
+                    scatterValue(g, d, index, Tensor.wrap(0L))}, self);
         }
         return Autograd.record("ScatterBackward0", out, g -> new Tensor[] {
-                self.requiresGrad ? scatter(g, d, index, Tensor.wrap(0L), true) : null,
+                self.requiresGrad ? scatterValue(g, d, index, Tensor.wrap(0L)) : null,
                 src.requiresGrad ? padTo(gather(g, d, index), srcShape) : null}, self, src);
     }
 

@@ -866,9 +866,9 @@ public final class Tensor {
     /** A copy with {@code src}'s elements written along {@code dim} at {@code index} (the inverse of gather). */
     public Tensor scatter(int dim, Tensor index, Tensor src) { return Scatter.scatter(this, dim, index, src); }
 
-    public Tensor scatter(int dim, Tensor index, double value) { return Scatter.scatter(this, dim, index, wrap(value), true); }
+    public Tensor scatter(int dim, Tensor index, double value) { return Scatter.scatterValue(this, dim, index, wrap(value)); }
 
-    public Tensor scatter(int dim, Tensor index, long value) { return Scatter.scatter(this, dim, index, wrap(value), true); }
+    public Tensor scatter(int dim, Tensor index, long value) { return Scatter.scatterValue(this, dim, index, wrap(value)); }
 
     /** A copy with {@code src}'s elements added along {@code dim} at {@code index}; repeated indices accumulate. */
     public Tensor scatterAdd(int dim, Tensor index, Tensor src) { return Scatter.scatterAdd(this, dim, index, src); }
