@@ -18,6 +18,9 @@ import dev.kiln.tensor.ValuesIndices;
  * {@code MaxPool2DWithIndicesBackward0}, {@code AvgPool2DBackward0}), not a composition of
  * elementwise ops, so a CNN's graph stays small and the backward runs as GEMMs. Size arguments
  * take one value for both spatial dims or a (height, width) pair, as PyTorch's int-or-tuple.
+ *
+ * <p>Device tensors (float32) are checked here as on the CPU, then run by {@link DeviceLayers} on the image kernels
+ * under the same node names; conv2d there has groups = 1 only.
  */
 public final class Convolution {
     private Convolution() {}

@@ -13,6 +13,7 @@ import java.util.Arrays;
  * and NativeLayerNormBackward0): both normalise groups of elements to zero mean and unit biased
  * variance, then scale and shift. Written out rather than composed from mean/var/sub/div because
  * the closed-form backward is one pass and needs no saved intermediates beyond mean and 1/std.
+ * Device tensors are checked here as on the CPU, then normalised by {@link DeviceLayers} on the norm kernels.
  */
 final class NormOps {
     private NormOps() {}
