@@ -60,19 +60,27 @@ public abstract class BatchNorm extends Module {
 
     @Override
     public Tensor forward(Tensor input) {
-        DeviceFunctional.requireCpu("batch_norm", input, weight, runningMean);
         checkInputDim(input);
+        boolean onDevice = DeviceFunctional.onDevice(input, weight, runningMean);
         double factor = 0.0;
+        Tensor counted = null;
         if (isTraining() && trackRunningStats) {
-            try (var ignored = GradMode.noGrad()) {
-                numBatchesTracked.add_(1L);
+            if (onDevice) {
+                // The device adds the batch to num_batches_tracked with the running statistics; only the
+                // cumulative average (momentum None) reads the count back to the host for its factor.
+                counted = numBatchesTracked;
+                factor = momentum == null ? 1.0 / (numBatchesTracked.longItem() + 1) : momentum;
+            } else {
+                try (var ignored = GradMode.noGrad()) {
+                    numBatchesTracked.add_(1L);
+                }
+                factor = momentum == null ? 1.0 / numBatchesTracked.longItem() : momentum;
             }
-            factor = momentum == null ? 1.0 / numBatchesTracked.longItem() : momentum;
         }
         // Batch statistics when training, or when there are no running ones to use in eval.
         boolean useBatchStats = isTraining() || !trackRunningStats;
         boolean passRunning = !isTraining() || trackRunningStats;
-        return Functional.batchNorm(input, passRunning ? runningMean : null, passRunning ? runningVar : null,
+        return NormOps.batchNorm(input, passRunning ? runningMean : null, passRunning ? runningVar : null, counted,
                 weight, bias, useBatchStats, factor, eps);
     }
 

@@ -1,6 +1,8 @@
 package dev.kiln.nn;
 
+import dev.kiln.backend.kernels.ImageKernels;
 import dev.kiln.tensor.DeviceFunctional;
+import dev.kiln.tensor.DeviceLayers;
 import dev.kiln.autograd.GradMode;
 import dev.kiln.tensor.Autograd;
 import dev.kiln.tensor.DType;
@@ -16,6 +18,9 @@ import dev.kiln.tensor.ValuesIndices;
  * {@code MaxPool2DWithIndicesBackward0}, {@code AvgPool2DBackward0}), not a composition of
  * elementwise ops, so a CNN's graph stays small and the backward runs as GEMMs. Size arguments
  * take one value for both spatial dims or a (height, width) pair, as PyTorch's int-or-tuple.
+ *
+ * <p>Device tensors (float32) are checked here as on the CPU, then run by {@link DeviceLayers} on the image kernels
+ * under the same node names; conv2d there has groups = 1 only.
  */
 public final class Convolution {
     private Convolution() {}
@@ -42,7 +47,6 @@ public final class Convolution {
      */
     public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation,
                                 int groups) {
-        DeviceFunctional.requireCpu("conv2d", input, weight, bias);
         ConvChecks.convInputDim(input);
         if (input.dim() == 3) {  // unbatched: a batch of one, as PyTorch does it (checks see the batched shape)
             return conv2d(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups).squeeze(0);
@@ -52,6 +56,7 @@ public final class Convolution {
         int[] p = ConvChecks.expandConvParam(padding, "padding", spatial);
         int[] d = ConvChecks.expandConvParam(dilation, "dilation", spatial);
         ConvGeometry g = ConvChecks.conv(input, weight, bias, s, p, d, groups);
+        if (DeviceFunctional.onDevice(input, weight, bias)) return DeviceLayers.conv2d(input, weight, bias, s, p, d, groups);
         Tensor x = dense(input), w = dense(weight), b = bias == null ? null : dense(bias);
         boolean f32 = input.dtype() == DType.FLOAT32;
         Object out = f32
@@ -109,6 +114,10 @@ public final class Convolution {
      */
     public static ValuesIndices maxPool2dWithIndices(Tensor input, int[] kernelSize, int[] stride, int[] padding,
                                                      int[] dilation, boolean ceilMode) {
+        if (DeviceFunctional.onDevice(input)) {
+            Tensor[] r = maxPoolOnDevice(input, kernelSize, stride, padding, dilation, ceilMode);
+            return new ValuesIndices("max_pool2d_with_indices", r[0], r[1]);
+        }
         int[][] indices = new int[1][];
         Tensor values = maxPool(input, kernelSize, stride, padding, dilation, ceilMode, indices);
         long[] longIdx = new long[indices[0].length];
@@ -119,7 +128,7 @@ public final class Convolution {
     /** The values; the int indices (kept for backward) are also handed out through {@code indicesOut} when given. */
     private static Tensor maxPool(Tensor input, int[] kernelSize, int[] stride, int[] padding, int[] dilation,
                                   boolean ceilMode, int[][] indicesOut) {
-        DeviceFunctional.requireCpu("max_pool2d", input);
+        if (DeviceFunctional.onDevice(input)) return maxPoolOnDevice(input, kernelSize, stride, padding, dilation, ceilMode)[0];
         int[][] params = ConvChecks.poolParams("max_pool2d", kernelSize, stride, padding, dilation);
         ConvChecks.poolInputDim("max_pool2d", input);
         PoolGeometry g = ConvChecks.pool("max_pool2d", input, params, ceilMode);
@@ -137,6 +146,22 @@ public final class Convolution {
             Object gin = f32 ? PoolKernels.maxBackward(floatsFrom(go), idx, g) : PoolKernels.maxBackward(doublesFrom(go), idx, g);
             return new Tensor[] {Torch.fromArray(gin, input.dtype(), inShape)};
         }, input);
+    }
+
+    /** max_pool2d of a device tensor, checked as on the CPU: the values and the int64 indices, on the device. */
+    private static Tensor[] maxPoolOnDevice(Tensor input, int[] kernelSize, int[] stride, int[] padding,
+                                            int[] dilation, boolean ceilMode) {
+        int[][] params = ConvChecks.poolParams("max_pool2d", kernelSize, stride, padding, dilation);
+        ConvChecks.poolInputDim("max_pool2d", input);
+        PoolGeometry g = ConvChecks.pool("max_pool2d", input, params, ceilMode);
+        return DeviceLayers.pool2d(input, poolShape(input, g, true, false), input.dim() == 4 ? input.size(0) : 1,
+                pooledShape(input, g));
+    }
+
+    /** The device kernels' geometry: n images (the batch, or 1 unbatched) of the input's channels. */
+    private static ImageKernels.PoolShape poolShape(Tensor input, PoolGeometry g, boolean max, boolean countIncludePad) {
+        return new ImageKernels.PoolShape(max, input.size(-3), g.h(), g.w(), g.oh(), g.ow(), g.kh(), g.kw(), g.sh(),
+                g.sw(), g.ph(), g.pw(), max ? g.dh() : 1, max ? g.dw() : 1, countIncludePad);
     }
 
     // ------------------------------------------------------------------ avg_pool2d
@@ -163,11 +188,20 @@ public final class Convolution {
      */
     public static Tensor avgPool2d(Tensor input, int[] kernelSize, int[] stride, int[] padding, boolean ceilMode,
                                    boolean countIncludePad, Integer divisorOverride) {
-        DeviceFunctional.requireCpu("avg_pool2d", input);
         int[][] params = ConvChecks.poolParams("avg_pool2d", kernelSize, stride, padding, new int[] {1});
         if (divisorOverride != null && divisorOverride == 0) throw new IllegalArgumentException("divisor must be not zero");
         ConvChecks.poolInputDim("avg_pool2d", input);
         PoolGeometry g = ConvChecks.pool("avg_pool2d", input, params, ceilMode);
+        if (DeviceFunctional.onDevice(input)) {
+            Tensor mean = DeviceLayers.pool2d(input, poolShape(input, g, false, countIncludePad),
+                    input.dim() == 4 ? input.size(0) : 1, pooledShape(input, g))[0];
+            if (divisorOverride == null) return mean;
+            // The kernels divide by the window's own divisor; rescale each output position to the override's.
+            int[] div = PoolKernels.avgDivisors(g, countIncludePad, null);
+            float[] factor = new float[div.length];
+            for (int i = 0; i < div.length; i++) factor[i] = (float) ((double) div[i] / divisorOverride);
+            return mean.mul(Torch.fromArray(factor, g.oh(), g.ow()).to(input.device()));
+        }
         Tensor x = dense(input);
         int[] div = PoolKernels.avgDivisors(g, countIncludePad, divisorOverride);
         int n = g.planes() * g.outPlane();

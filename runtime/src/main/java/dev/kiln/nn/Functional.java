@@ -1,6 +1,7 @@
 package dev.kiln.nn;
 
 import dev.kiln.tensor.DeviceFunctional;
+import dev.kiln.tensor.DeviceLayers;
 import dev.kiln.tensor.PyRepr;
 import dev.kiln.tensor.Autograd;
 import dev.kiln.tensor.DType;
@@ -57,15 +58,17 @@ public final class Functional {
      * Zeroes each element with probability {@code p} and scales the rest by {@code 1/(1-p)} when
      * training; the identity otherwise. The mask is drawn as PyTorch's CPU kernel draws it,
      * {@code empty_like(x).bernoulli_(1 - p)} from the default generator, then divided by
-     * {@code 1 - p} in x's dtype, so a seeded program drops the same elements in both.
+     * {@code 1 - p} in x's dtype, so a seeded program drops the same elements in both. On a device the masks come
+     * from that device's own stream ({@link DeviceLayers#dropout}), so they differ from the CPU's for the same seed,
+     * as PyTorch's CUDA masks differ from its CPU ones.
      */
     public static Tensor dropout(Tensor x, double p, boolean training, boolean inplace) {
         if (p < 0 || p > 1) {
             throw new IllegalArgumentException("dropout probability has to be between 0 and 1, but got " + PyRepr.of(p));
         }
         if (p == 0 || !training || x.numel() == 0) return x;
-        DeviceFunctional.requireCpu("dropout", x);  // the mask is drawn on the host
         TensorData.requireFloating(x, "dropout");
+        if (DeviceFunctional.onDevice(x)) return DeviceLayers.dropout(x, p, inplace);  // masks from the device's stream
         Tensor noise;
         if (p == 1) {
             noise = Torch.zeros(new int[0], x.dtype());
@@ -128,7 +131,6 @@ public final class Functional {
      * counts from the end) receives no gradient, as in PyTorch.
      */
     public static Tensor embedding(Tensor indices, Tensor weight, Integer paddingIdx) {
-        DeviceFunctional.requireCpu("embedding", indices, weight);
         if (indices.isFloatingPoint() || indices.dtype() == DType.BOOL) {
             throw new IllegalArgumentException("Expected tensor for argument #1 'indices' to have one of the following "
                     + "scalar types: Long, Int; but got " + indices.dtype() + " instead (while checking arguments for embedding)");
@@ -136,6 +138,7 @@ public final class Functional {
         if (weight.dim() != 2) throw new IllegalArgumentException("'weight' must be 2-D");
         int rows = weight.size(0), d = weight.size(1);
         Integer pad = paddingIdx == null ? null : paddingIdx < 0 ? paddingIdx + rows : paddingIdx;
+        if (DeviceFunctional.onDevice(indices, weight)) return DeviceLayers.embedding(indices, weight, pad);
         long[] idx = indices.toLongArray();
         double[] w = TensorData.values(weight);
         double[] out = new double[idx.length * d];

@@ -1,6 +1,7 @@
 package dev.kiln.nn;
 
 import dev.kiln.tensor.DeviceFunctional;
+import dev.kiln.tensor.DeviceLayers;
 import dev.kiln.autograd.GradMode;
 import dev.kiln.tensor.Autograd;
 import dev.kiln.tensor.Tensor;
@@ -12,6 +13,7 @@ import java.util.Arrays;
  * and NativeLayerNormBackward0): both normalise groups of elements to zero mean and unit biased
  * variance, then scale and shift. Written out rather than composed from mean/var/sub/div because
  * the closed-form backward is one pass and needs no saved intermediates beyond mean and 1/std.
+ * Device tensors are checked here as on the CPU, then normalised by {@link DeviceLayers} on the norm kernels.
  */
 final class NormOps {
     private NormOps() {}
@@ -24,7 +26,15 @@ final class NormOps {
      */
     static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
                             boolean training, double momentum, double eps) {
-        DeviceFunctional.requireCpu("batch_norm", x, runningMean, runningVar, weight, bias);
+        return batchNorm(x, runningMean, runningVar, null, weight, bias, training, momentum, eps);
+    }
+
+    /**
+     * As above; on a device, {@code numBatchesTracked} (or null) also gains 1 where the running statistics move,
+     * in the same kernel, so a training step does not wait for the host.
+     */
+    static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor numBatchesTracked, Tensor weight,
+                            Tensor bias, boolean training, double momentum, double eps) {
         TensorData.requireFloating(x, "batch_norm");
         if (x.dim() < 2) throw new IllegalArgumentException("batch_norm: expected an input of at least 2 dims, got " + x.dim() + "D");
         int[] shape = x.shape().toArray();
@@ -35,6 +45,10 @@ final class NormOps {
         }
         if (!training && (runningMean == null || runningVar == null)) {
             throw new IllegalArgumentException("batch_norm: running_mean and running_var must be defined in evaluation mode");
+        }
+        if (DeviceFunctional.onDevice(x, runningMean, runningVar, numBatchesTracked, weight, bias)) {
+            return DeviceLayers.batchNorm(x, runningMean, runningVar, numBatchesTracked, weight, bias, training,
+                    momentum, eps);
         }
         if (BatchNormFloat.applies(x, runningMean, runningVar, weight, bias)) {
             return BatchNormFloat.batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps,
@@ -120,7 +134,6 @@ final class NormOps {
 
     /** Normalises over the trailing {@code normalizedShape} dims, each row on its own statistics. */
     static Tensor layerNorm(Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
-        DeviceFunctional.requireCpu("layer_norm", x, weight, bias);
         TensorData.requireFloating(x, "layer_norm");
         int[] shape = x.shape().toArray();
         int k = normalizedShape.length;
@@ -131,6 +144,7 @@ final class NormOps {
             throw new IllegalArgumentException("Given normalized_shape=" + dims + ", expected input with shape [*, "
                     + dims.substring(1, dims.length() - 1) + "], but got input of size" + Arrays.toString(shape));
         }
+        if (DeviceFunctional.onDevice(x, weight, bias)) return DeviceLayers.layerNorm(x, normalizedShape, weight, bias, eps);
         int d = TensorData.product(normalizedShape, 0, k);
         int rows = d == 0 ? 0 : x.numel() / d;
         double[] v = TensorData.values(x);

@@ -175,8 +175,11 @@ public final class Torch {
 
     // ------------------------------------------------------------ random (PyTorch's CPU generator)
 
-    /** Seeds the default generator, as {@code torch.manual_seed}. */
-    public static void manualSeed(long seed) { Generator.defaultGenerator().manualSeed(seed); }
+    /** Seeds the CPU generator and, as PyTorch's {@code torch.manual_seed} seeds CUDA's, every device's stream. */
+    public static void manualSeed(long seed) {
+        Generator.defaultGenerator().manualSeed(seed);
+        DeviceRandom.manualSeed(seed);
+    }
 
     public static long initialSeed() { return Generator.defaultGenerator().initialSeed(); }
 
