@@ -149,25 +149,34 @@ final class OnnxGraph {
     // ------------------------------------------------------------ layers
 
     /**
+     * The layer a node name belongs to, whose state-dict keys name its weights: {@code fc1} for {@code fc1} and for
+     * {@code fc1/Linear}, the node before a fused activation.
+     */
+    private static String key(String name) {
+        int slash = name.indexOf('/');
+        return slash < 0 ? name : name.substring(0, slash);
+    }
+
+    /**
      * {@code y = x W^T + b} over the last dimension: Gemm for a {@code [N, in]} input, MatMul (and Add) for more
      * dimensions. {@code rank} counts N.
      */
     String linear(String name, String x, int rank, float[] weight, float[] bias, int in, int out) {
         if (rank == 2) {
-            List<String> inputs = new ArrayList<>(List.of(x, initializer(name + ".weight", weight, out, in)));
-            if (bias != null) inputs.add(initializer(name + ".bias", bias, out));
+            List<String> inputs = new ArrayList<>(List.of(x, initializer(key(name) + ".weight", weight, out, in)));
+            if (bias != null) inputs.add(initializer(key(name) + ".bias", bias, out));
             return node("Gemm", name, inputs, name, "transB", 1);
         }
         float[] transposed = new float[weight.length];
         for (int o = 0; o < out; o++) for (int i = 0; i < in; i++) transposed[i * out + o] = weight[o * in + i];
-        String y = node("MatMul", name, List.of(x, initializer(name + ".weight_t", transposed, in, out)), bias == null ? name : name + "/matmul");
-        return bias == null ? y : node("Add", name + "/bias", List.of(y, initializer(name + ".bias", bias, out)), name);
+        String y = node("MatMul", name, List.of(x, initializer(key(name) + ".weight_t", transposed, in, out)), bias == null ? name : name + "/matmul");
+        return bias == null ? y : node("Add", name + "/bias", List.of(y, initializer(key(name) + ".bias", bias, out)), name);
     }
 
     String conv2d(String name, String x, float[] weight, int[] weightShape, float[] bias, int[] stride, int[] padding,
                   int[] dilation, int groups) {
-        List<String> inputs = new ArrayList<>(List.of(x, initializer(name + ".weight", weight, weightShape)));
-        if (bias != null) inputs.add(initializer(name + ".bias", bias, weightShape[0]));
+        List<String> inputs = new ArrayList<>(List.of(x, initializer(key(name) + ".weight", weight, weightShape)));
+        if (bias != null) inputs.add(initializer(key(name) + ".bias", bias, weightShape[0]));
         return node("Conv", name, inputs, name, "kernel_shape", new int[] {weightShape[2], weightShape[3]}, "strides", stride,
                 "pads", pads(padding), "dilations", dilation, "group", groups);
     }
@@ -204,7 +213,7 @@ final class OnnxGraph {
             }
             shape[s + 1 + i - e - 1] = Long.parseLong(d);
         }
-        return node("Reshape", name, List.of(x, longs(name + ".shape", shape)), name);
+        return node("Reshape", name, List.of(x, longs(key(name) + ".shape", shape)), name);
     }
 
     /**
@@ -214,43 +223,43 @@ final class OnnxGraph {
     String batchNorm(String name, String x, int rank, int channels, float[] gamma, float[] beta, float[] runningMean,
                      float[] runningVar, double eps) {
         if (runningMean != null) {
-            String scale = gamma == null ? filled(name + ".weight", 1f, channels) : initializer(name + ".weight", gamma, channels);
-            String shift = beta == null ? filled(name + ".bias", 0f, channels) : initializer(name + ".bias", beta, channels);
-            return node("BatchNormalization", name, List.of(x, scale, shift, initializer(name + ".running_mean", runningMean, channels),
-                    initializer(name + ".running_var", runningVar, channels)), name, "epsilon", eps);
+            String scale = gamma == null ? filled(key(name) + ".weight", 1f, channels) : initializer(key(name) + ".weight", gamma, channels);
+            String shift = beta == null ? filled(key(name) + ".bias", 0f, channels) : initializer(key(name) + ".bias", beta, channels);
+            return node("BatchNormalization", name, List.of(x, scale, shift, initializer(key(name) + ".running_mean", runningMean, channels),
+                    initializer(key(name) + ".running_var", runningVar, channels)), name, "epsilon", eps);
         }
         long[] axes = new long[rank - 1];
         axes[0] = 0;
         for (int i = 2; i < rank; i++) axes[i - 1] = i;
-        String axesName = longs(name + ".axes", axes);
+        String axesName = longs(key(name) + ".axes", axes);
         String mean = node("ReduceMean", name + "/mean", List.of(x, axesName), name + "/mean", "keepdims", 1);
         String centred = node("Sub", name + "/centre", List.of(x, mean), name + "/centred");
         String square = node("Mul", name + "/square", List.of(centred, centred), name + "/squared");
         String variance = node("ReduceMean", name + "/var", List.of(square, axesName), name + "/var", "keepdims", 1);
         String std = node("Sqrt", name + "/std", List.of(node("Add", name + "/eps", List.of(variance,
-                initializer(name + ".eps", new float[] {(float) eps}, 1)), name + "/var_eps")), name + "/std");
+                initializer(key(name) + ".eps", new float[] {(float) eps}, 1)), name + "/var_eps")), name + "/std");
         boolean affine = gamma != null;
         String y = node("Div", name + "/normalise", List.of(centred, std), affine ? name + "/xhat" : name);
         if (!affine) return y;
         int[] channelShape = new int[rank - 1];
         Arrays.fill(channelShape, 1);
         channelShape[0] = channels;
-        y = node("Mul", name + "/gamma", List.of(y, initializer(name + ".weight", gamma, channelShape)), name + "/scaled");
-        return node("Add", name + "/beta", List.of(y, initializer(name + ".bias", beta, channelShape)), name);
+        y = node("Mul", name + "/gamma", List.of(y, initializer(key(name) + ".weight", gamma, channelShape)), name + "/scaled");
+        return node("Add", name + "/beta", List.of(y, initializer(key(name) + ".bias", beta, channelShape)), name);
     }
 
     /** LayerNorm over the last {@code normalizedShape.length} dimensions; null gamma and beta: no affine map. */
     String layerNorm(String name, String x, int[] normalizedShape, float[] gamma, float[] beta, double eps) {
-        List<String> inputs = new ArrayList<>(List.of(x, gamma == null ? filled(name + ".weight", 1f, normalizedShape)
-                : initializer(name + ".weight", gamma, normalizedShape)));
-        if (beta != null) inputs.add(initializer(name + ".bias", beta, normalizedShape));
+        List<String> inputs = new ArrayList<>(List.of(x, gamma == null ? filled(key(name) + ".weight", 1f, normalizedShape)
+                : initializer(key(name) + ".weight", gamma, normalizedShape)));
+        if (beta != null) inputs.add(initializer(key(name) + ".bias", beta, normalizedShape));
         return node("LayerNormalization", name, inputs, name, "axis", -normalizedShape.length, "epsilon", eps);
     }
 
     /** Rows of {@code weight} at the indices in {@code x}; float indices (a compiled model's) are cast to int64 first. */
     String embedding(String name, String x, boolean floatIndices, float[] weight, int num, int dim) {
         String idx = floatIndices ? node("Cast", name + "/indices", List.of(x), name + "/indices", "to", INT64) : x;
-        return node("Gather", name, List.of(initializer(name + ".weight", weight, num, dim), idx), name, "axis", 0);
+        return node("Gather", name, List.of(initializer(key(name) + ".weight", weight, num, dim), idx), name, "axis", 0);
     }
 
     /**
