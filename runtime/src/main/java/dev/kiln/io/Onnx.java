@@ -10,15 +10,20 @@ import dev.kiln.nn.Conv2d;
 import dev.kiln.nn.Dropout;
 import dev.kiln.nn.Embedding;
 import dev.kiln.nn.Flatten;
+import dev.kiln.nn.GRU;
 import dev.kiln.nn.GELU;
 import dev.kiln.nn.GeluApproximation;
 import dev.kiln.nn.LayerNorm;
+import dev.kiln.nn.LSTM;
 import dev.kiln.nn.LeakyReLU;
 import dev.kiln.nn.Linear;
 import dev.kiln.nn.LogSoftmax;
 import dev.kiln.nn.MaxPool2d;
 import dev.kiln.nn.Module;
+import dev.kiln.nn.RNN;
+import dev.kiln.nn.RNNBase;
 import dev.kiln.nn.ReLU;
+import dev.kiln.nn.RnnNonlinearity;
 import dev.kiln.nn.Sequential;
 import dev.kiln.nn.Sigmoid;
 import dev.kiln.nn.Softmax;
@@ -44,10 +49,10 @@ import java.util.Map;
  * keep their field names. Files are written atomically.
  *
  * <p>Exported layers: Linear, Conv2d, MaxPool2d, AvgPool2d, Flatten, Dropout, BatchNorm1d/2d, LayerNorm, Embedding,
- * ReLU, Sigmoid, Tanh, LeakyReLU, GELU (exact and tanh), Softmax and LogSoftmax, nested Sequentials; in compiled models
+ * ReLU, Sigmoid, Tanh, LeakyReLU, GELU (exact and tanh), Softmax and LogSoftmax, RNN, GRU and LSTM (stacked,
+ * bidirectional, batch-first or not; their output sequence from zero states), nested Sequentials; in compiled models
  * also blocks, repeats, {@code @Residual} additions, {@code @Input}, {@code @From}, {@code @MatMul} and several
- * {@code @Output}s. Any other module (a custom {@code Module} subclass, whose forward is Java code, or a recurrent layer)
- * is refused with an {@link IllegalArgumentException} naming it, before anything is written.
+ * {@code @Output}s. Any other module (a custom {@code Module} subclass, whose forward is Java code) is refused with an {@link IllegalArgumentException} naming it, before anything is written.
  */
 public final class Onnx {
     /** The ONNX operator set the files use. */
@@ -181,9 +186,48 @@ public final class Onnx {
                 case GELU ge -> g.activation(name, in, "GELU", 0, ge.approximate() == GeluApproximation.TANH, -1);
                 case Softmax s -> g.activation(name, in, "Softmax", 0, false, s.dim());
                 case LogSoftmax s -> g.activation(name, in, "LogSoftmax", 0, false, s.dim());
+                case RNNBase r -> recurrent(name, in, r);
                 default -> throw unsupported(name, m.getClass().getSimpleName(), "has no ONNX export: a custom Module's forward is "
                         + "Java code that the exporter cannot read; build the model as a Sequential of Kiln's layers, or compile it");
             };
+        }
+
+        /**
+         * RNN, GRU and LSTM as their {@code forward(x)} (the output sequence, zero initial states): one ONNX node per
+         * layer, sequence first in between; dropout between layers is off in eval mode.
+         */
+        private String recurrent(String name, String x, RNNBase r) {
+            String op;
+            int[] order;
+            String activation = "Tanh";
+            switch (r) {
+                case LSTM l -> { op = "LSTM"; order = new int[] {0, 3, 1, 2}; }
+                case GRU gru -> { op = "GRU"; order = new int[] {1, 0, 2}; }
+                case RNN rnn -> {
+                    op = "RNN";
+                    order = new int[] {0};
+                    activation = rnn.nonlinearity() == RnnNonlinearity.RELU ? "Relu" : "Tanh";
+                }
+                default -> throw unsupported(name, r.getClass().getSimpleName(), "has no ONNX export");
+            }
+            int directions = r.bidirectional() ? 2 : 1;
+            String seq = r.batchFirst() ? g.transpose(name + "/sequence_first", x, 1, 0, 2) : x;
+            for (int layer = 0; layer < r.numLayers(); layer++) {
+                float[][] wIh = new float[directions][], wHh = new float[directions][];
+                float[][] bIh = r.bias() ? new float[directions][] : null, bHh = r.bias() ? new float[directions][] : null;
+                for (int d = 0; d < directions; d++) {
+                    wIh[d] = floats(r.weightIh(layer, d));
+                    wHh[d] = floats(r.weightHh(layer, d));
+                    if (r.bias()) {
+                        bIh[d] = floats(r.biasIh(layer, d));
+                        bHh[d] = floats(r.biasHh(layer, d));
+                    }
+                }
+                boolean last = layer == r.numLayers() - 1 && !r.batchFirst();
+                seq = g.recurrent(last ? name : name + "/l" + layer, layer, seq, op, order, wIh, wHh, bIh, bHh,
+                        layer == 0 ? r.inputSize() : directions * r.hiddenSize(), r.hiddenSize(), activation);
+            }
+            return r.batchFirst() ? g.transpose(name, seq, 1, 0, 2) : seq;
         }
     }
 

@@ -126,6 +126,8 @@ final class OnnxGraph {
             case Double d -> a.setType(AttributeProto.AttributeType.FLOAT).setF(d.floatValue());
             case String s -> a.setType(AttributeProto.AttributeType.STRING).setS(ByteString.copyFromUtf8(s));
             case int[] ints -> a.setType(AttributeProto.AttributeType.INTS).addAllInts(Arrays.stream(ints).asLongStream().boxed().toList());
+            case String[] strings -> a.setType(AttributeProto.AttributeType.STRINGS)
+                    .addAllStrings(Arrays.stream(strings).map(ByteString::copyFromUtf8).toList());
             default -> throw new IllegalArgumentException("attribute " + name + ": " + value.getClass());
         }
         return a.build();
@@ -277,6 +279,45 @@ final class OnnxGraph {
             case "LogSoftmax" -> node("LogSoftmax", name, List.of(x), name, "axis", dim);
             default -> throw new IllegalArgumentException(name + ": no ONNX export for activation " + kind);
         };
+    }
+
+    /**
+     * One layer of a recurrent network over a sequence-first {@code [L, N, in]} value: ONNX's {@code RNN}, {@code GRU} or
+     * {@code LSTM} node, whose output {@code [L, directions, N, H]} is turned into PyTorch's {@code [L, N, directions * H]}.
+     * The weights come per direction in PyTorch's layout, gate blocks in PyTorch's order; {@code order} lists them in
+     * ONNX's (LSTM i, o, f, c from PyTorch's i, f, g, o; GRU z, r, h from r, z, n). Null biases: none. The weights are
+     * stored as {@code <layer>.l<k>.W}, {@code .R} and {@code .B}, ONNX's stacked forms.
+     */
+    String recurrent(String name, int layer, String x, String op, int[] order, float[][] weightIh, float[][] weightHh, float[][] biasIh,
+                     float[][] biasHh, int in, int hidden, String activation) {
+        int directions = weightIh.length, gates = order.length;
+        float[] w = new float[directions * gates * hidden * in], r = new float[directions * gates * hidden * hidden];
+        float[] b = biasIh == null ? null : new float[directions * 2 * gates * hidden];
+        for (int d = 0; d < directions; d++) {
+            for (int g = 0; g < gates; g++) {
+                int from = order[g] * hidden, to = d * gates * hidden + g * hidden;
+                System.arraycopy(weightIh[d], from * in, w, to * in, hidden * in);
+                System.arraycopy(weightHh[d], from * hidden, r, to * hidden, hidden * hidden);
+                if (b != null) {
+                    System.arraycopy(biasIh[d], from, b, 2 * d * gates * hidden + g * hidden, hidden);
+                    System.arraycopy(biasHh[d], from, b, (2 * d + 1) * gates * hidden + g * hidden, hidden);
+                }
+            }
+        }
+        String k = key(name) + ".l" + layer;
+        List<String> inputs = new ArrayList<>(List.of(x, initializer(k + ".W", w, directions, gates * hidden, in),
+                initializer(k + ".R", r, directions, gates * hidden, hidden)));
+        if (b != null) inputs.add(initializer(k + ".B", b, directions, 2 * gates * hidden));
+        List<Object> attributes = new ArrayList<>(List.of("hidden_size", hidden, "direction", directions == 2 ? "bidirectional" : "forward"));
+        if (op.equals("RNN")) attributes.addAll(List.of("activations", directions == 2 ? new String[] {activation, activation} : new String[] {activation}));
+        if (op.equals("GRU")) attributes.addAll(List.of("linear_before_reset", 1));
+        String y = node(op, name, inputs, name + "/y", attributes.toArray());
+        String steps = node("Transpose", name + "/steps", List.of(y), name + "/steps", "perm", new int[] {0, 2, 1, 3});
+        return node("Reshape", name + "/concat", List.of(steps, longs(k + ".shape", 0, 0, -1)), name);
+    }
+
+    String transpose(String name, String x, int... perm) {
+        return node("Transpose", name, List.of(x), name, "perm", perm);
     }
 
     String add(String name, String a, String b) {

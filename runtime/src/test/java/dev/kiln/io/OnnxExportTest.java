@@ -10,14 +10,19 @@ import dev.kiln.nn.Dropout;
 import dev.kiln.nn.Embedding;
 import dev.kiln.nn.Flatten;
 import dev.kiln.nn.GELU;
+import dev.kiln.nn.GRU;
 import dev.kiln.nn.GeluApproximation;
 import dev.kiln.nn.LayerNorm;
+import dev.kiln.nn.LSTM;
 import dev.kiln.nn.LeakyReLU;
 import dev.kiln.nn.Linear;
 import dev.kiln.nn.LogSoftmax;
 import dev.kiln.nn.MaxPool2d;
 import dev.kiln.nn.Module;
+import dev.kiln.nn.RNN;
+import dev.kiln.nn.RNNBase;
 import dev.kiln.nn.ReLU;
+import dev.kiln.nn.RnnNonlinearity;
 import dev.kiln.nn.Sequential;
 import dev.kiln.nn.Sigmoid;
 import dev.kiln.nn.Softmax;
@@ -136,6 +141,19 @@ class OnnxExportTest {
         check(model, ids, 5);
         ModelProto proto = Onnx.toProto(model, 5);
         assertEquals(7 /* INT64 */, proto.getGraph().getInput(0).getType().getTensorType().getElemType());
+    }
+
+    @Test
+    void recurrentLayersStackedBidirectionalAndBatchFirst() throws Exception {
+        var batchFirst = RNNBase.options().batchFirst(true);
+        check(new Sequential(new LSTM(4, 6, batchFirst.numLayers(2).bidirectional(true).dropout(0.2)), new Linear(12, 3)),
+                Torch.randn(3, 5, 4), 5, 4);
+        check(new Sequential(new GRU(4, 5, batchFirst.numLayers(2)), new Tanh(), new Linear(5, 2)), Torch.randn(3, 5, 4), 5, 4);
+        check(new Sequential(new RNN(4, 5, RnnNonlinearity.RELU, batchFirst.bidirectional(true))), Torch.randn(3, 5, 4), 5, 4);
+        check(new Sequential(new RNN(4, 5, RnnNonlinearity.TANH, batchFirst.bias(false))), Torch.randn(3, 5, 4), 5, 4);
+        // Sequence first: the symbolic first dimension is then the sequence, the batch is fixed by the shape given.
+        check(new Sequential(new GRU(4, 5, RNNBase.options().bidirectional(true)), new Linear(10, 2)), Torch.randn(6, 3, 4), 3, 4);
+        check(new LSTM(4, 3, RNNBase.options().numLayers(3).bias(false)), Torch.randn(2, 3, 4), 3, 4);
     }
 
     @Test
