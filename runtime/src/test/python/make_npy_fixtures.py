@@ -27,13 +27,13 @@ OUT = os.path.normpath(os.path.join(HERE, "..", "resources", "fixtures", "npy"))
 # The bits of each float width, as the signed integer type the Java test reads them into.
 BITS_VIEW = {np.float16: "<i2", np.float32: "<i4", np.float64: "<i8"}
 
-# NumPy storage type -> Kiln dtype name; the unsigned and 8-bit ones widen losslessly on reading.
+# NumPy storage type -> Kiln dtype name; uint16 and uint32 widen losslessly on reading.
 KILN_DTYPE = {
-    np.bool_: "bool", np.int8: "int16", np.uint8: "int16", np.int16: "int16", np.uint16: "int32",
+    np.bool_: "bool", np.int8: "int8", np.uint8: "uint8", np.int16: "int16", np.uint16: "int32",
     np.int32: "int32", np.uint32: "int64", np.int64: "int64",
     np.float16: "float16", np.float32: "float32", np.float64: "float64",
 }
-KILN_NATIVE = {"|b1", "<i2", "<i4", "<i8", "<f2", "<f4", "<f8"}
+KILN_NATIVE = {"|b1", "|u1", "|i1", "<i2", "<i4", "<i8", "<f2", "<f4", "<f8"}
 
 
 def specials(dtype):
@@ -126,7 +126,7 @@ def write_all():
 
 def verify(directory):
     """Loads each Kiln-written <name>.npy and requires the fixture's values, bit for bit, in the
-    Kiln dtype (so widened uint8 comes back as int16), and bytes equal to numpy.save's."""
+    Kiln dtype (so widened uint16 comes back as int32), and bytes equal to numpy.save's."""
     checked = 0
     for name, (arr, _) in fixtures().items():
         path = os.path.join(directory, name + ".npy")

@@ -71,11 +71,22 @@ def main():
     }, metadata={"format": "pt", "note": "kiln \"fixture\"\n\u00e9"})
     # The reference implementation's own test vector: one F32 tensor [1, 2, 3], no metadata.
     save(os.path.join(out, "attn.safetensors"), {"attn.0": np.arange(6, dtype=np.float32).reshape(1, 2, 3)})
-    # Dtypes Kiln reads by widening.
+    # uint8, int8 and bfloat16 (Kiln read them widened once; the name stayed).
     save(os.path.join(out, "widened.safetensors"), {
         "b": ("BF16", [3], bf16([1.0, -2.5, 3.140625])),
         "u": np.array([0, 200, 255], dtype=np.uint8),
         "i": np.array([-128, 5, 127], dtype=np.int8),
+    })
+    # The byte-sized and bfloat16 dtypes among others, for the writer's alignment order and exact bits: bfloat16
+    # -0.0, infinities, a NaN with payload, the largest finite and a subnormal, by their bit patterns.
+    bf16_bits = np.array([0x8000, 0x7F80, 0xFF80, 0x7FC1, 0x7F7F, 0x0001, 0x3DCD, 0xC2F7], dtype="<u2")
+    save(os.path.join(out, "small_dtypes.safetensors"), {
+        "bf16": ("BF16", [2, 4], bf16_bits.tobytes()),
+        "u8": np.array([[0, 1, 127], [128, 200, 255]], dtype=np.uint8),
+        "i8": np.array([-128, -1, 0, 1, 127], dtype=np.int8),
+        "a_bool": np.array([True, False, True]),
+        "f32": np.array([0.5, -2.0], dtype=np.float32),
+        "u8_scalar": np.array(7, dtype=np.uint8),
     })
 
 

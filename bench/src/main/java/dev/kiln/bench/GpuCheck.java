@@ -336,7 +336,7 @@ public final class GpuCheck {
             long t0 = System.nanoTime();
             Nvrtc nvrtc = Nvrtc.load(null, cudaMajor);
             String lib = nvrtc.compile("kiln-kernels", KernelDialect.withPrelude(Device.Kind.CUDA, KernelLibrary.source(Tiles.GPU)), arch, List.of());
-            var kernels = KilnPhonePrice.create(0).deviceKernels();
+            var kernels = KilnPhonePrice.create(0).devicePlan();
             String model = nvrtc.compile("KilnPhonePrice", KernelDialect.withPrelude(Device.Kind.CUDA, kernels.source()), arch, List.of());
             var version = java.util.regex.Pattern.compile("(?m)^\\.version\\s+(\\S+)").matcher(lib);
             System.out.printf(Locale.ROOT, "nvrtc: %s compiled the kernel library and the phone-price MLP's kernels for %s in %.2f s"

@@ -1,5 +1,7 @@
 package dev.kiln.compiled;
 
+import dev.kiln.backend.cpu.Kernels;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 

@@ -1,5 +1,10 @@
 package dev.kiln.compiled;
 
+import dev.kiln.backend.cpu.FeatureSplitStep;
+import dev.kiln.backend.cpu.RowSplitStep;
+import dev.kiln.backend.cpu.SecondCore;
+import dev.kiln.backend.cpu.CoreBalance;
+
 import dev.kiln.backend.Device;
 import dev.kiln.data.DataLoader;
 import dev.kiln.runtime.VectorApi;
@@ -392,7 +397,7 @@ public final class Trainer {
     public int coresInLastStep() { return coresInLastStep; }
 
     /** Where a feature-split step cuts each layer between the cores, or null where steps are not split so. */
-    CoreBalance coreBalance() { return featureSplit == null ? null : featureSplit.balance(); }
+    public CoreBalance coreBalance() { return featureSplit == null ? null : featureSplit.balance(); }
 
     /**
      * Batches up to this size of a chain of dense layers split each layer's output features between the cores
@@ -501,7 +506,7 @@ public final class Trainer {
     }
 
     /** Rows of {@code output} whose argmax is the class index at {@code y[yOffset + row]}. */
-    static int countCorrect(float[] output, float[] y, int yOffset, int n, int out) {
+    public static int countCorrect(float[] output, float[] y, int yOffset, int n, int out) {
         int correct = 0;
         for (int r = 0; r < n; r++) {
             int best = 0;

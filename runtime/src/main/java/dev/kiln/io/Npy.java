@@ -13,10 +13,11 @@ import java.nio.file.Path;
  * Reads and writes NumPy's {@code .npy} files, the format of {@code numpy.save} and
  * {@code numpy.load}, so that weights and test vectors pass between Kiln and Python unchanged.
  *
- * <p>Reading accepts format versions 1.0, 2.0 and 3.0; descrs {@code b1}, {@code i2},
- * {@code i4}, {@code i8}, {@code f2}, {@code f4} and {@code f8} in either byte order, plus
- * {@code i1}, {@code u1}, {@code u2} and {@code u4}, which widen to int16, int16, int32 and int64;
- * and Fortran-order arrays, which are converted to row-major. Object, structured, complex, string
+ * <p>Reading accepts format versions 1.0, 2.0 and 3.0; descrs {@code b1}, {@code u1}, {@code i1},
+ * {@code i2}, {@code i4}, {@code i8}, {@code f2}, {@code f4} and {@code f8} in either byte order
+ * (uint8 and int8 load as {@link dev.kiln.tensor.DType#UINT8} and {@code INT8}, not widened), plus
+ * {@code u2} and {@code u4}, which widen to int32 and int64; and Fortran-order arrays, which are
+ * converted to row-major. NumPy has no bfloat16, so a bfloat16 tensor cannot be saved as {@code .npy}. Object, structured, complex, string
  * and uint64 arrays are refused with a {@link NpyFormatException} that names the file and the descr.
  *
  * <p>Writing produces exactly the bytes {@code numpy.save} writes for the same C-order

@@ -8,7 +8,7 @@ import java.util.Objects;
 /**
  * An n-dimensional array as a {@code .npy} file holds it: a shape, a dtype and the elements in
  * row-major (C) order, in the primitive array that {@link DType} uses for storage: {@code boolean[]}
- * for bool, {@code short[]} for int16, {@code int[]} for int32, {@code long[]} for int64,
+ * for bool, {@code byte[]} for uint8 (read unsigned) and int8, {@code short[]} for int16, {@code int[]} for int32, {@code long[]} for int64,
  * {@code short[]} of IEEE half bits for float16, {@code float[]} for float32, {@code double[]} for
  * float64.
  *
@@ -23,6 +23,7 @@ public record NpyArray(int[] shape, DType dtype, Object data) {
         Objects.requireNonNull(shape, "shape");
         Objects.requireNonNull(dtype, "dtype");
         Objects.requireNonNull(data, "data");
+        if (dtype == DType.BFLOAT16) throw noBfloat16();
         shape = shape.clone();
         Class<?> want = arrayClass(dtype);
         if (data.getClass() != want) {
@@ -47,12 +48,19 @@ public record NpyArray(int[] shape, DType dtype, Object data) {
     public static Class<?> arrayClass(DType dtype) {
         return switch (dtype) {
             case BOOL -> boolean[].class;
-            case INT16, FLOAT16 -> short[].class;
+            case UINT8, INT8 -> byte[].class;
+            case INT16, FLOAT16, BFLOAT16 -> short[].class;
             case INT32 -> int[].class;
             case INT64 -> long[].class;
             case FLOAT32 -> float[].class;
             case FLOAT64 -> double[].class;
         };
+    }
+
+    /** NumPy has no bfloat16 type, so a {@code .npy} file cannot hold one. */
+    static IllegalArgumentException noBfloat16() {
+        return new IllegalArgumentException("NpyArray: NumPy has no bfloat16 dtype, so .npy cannot hold torch.bfloat16;"
+                + " convert with toFloat() first (exact), or save it with Safetensors (BF16)");
     }
 
     /** The product of the dimensions, after rejecting negative ones; see {@link #product}. */

@@ -5,10 +5,10 @@ import dev.kiln.tensor.DType;
 import java.nio.ByteBuffer;
 
 /**
- * The element types Kiln reads from {@code .npy} files, with the Kiln dtype each lands in. The
- * seven Kiln dtypes map one to one; int8, uint8, uint16 and uint32 widen to the next signed type
- * that holds every value, so that reading never loses information. uint64 has no such type and is
- * refused.
+ * The element types Kiln reads from {@code .npy} files, with the Kiln dtype each lands in. Kiln's
+ * dtypes that NumPy has map one to one (int8 and uint8 included, without widening); uint16 and
+ * uint32 widen to the next signed type that holds every value, so that reading never loses
+ * information. uint64 has no such type and is refused, and NumPy has no bfloat16.
  */
 enum NpyType {
     BOOL('b', 1, DType.BOOL) {
@@ -18,16 +18,14 @@ enum NpyType {
             for (int i = 0; i < count; i++) d[offset + i] = src.get(i) != 0;
         }
     },
-    INT8('i', 1, DType.INT16) {
+    INT8('i', 1, DType.INT8) {
         @Override void decode(ByteBuffer src, Object dst, int offset, int count) {
-            short[] d = (short[]) dst;
-            for (int i = 0; i < count; i++) d[offset + i] = src.get(i);
+            src.get(0, (byte[]) dst, offset, count);
         }
     },
-    UINT8('u', 1, DType.INT16) {
+    UINT8('u', 1, DType.UINT8) {
         @Override void decode(ByteBuffer src, Object dst, int offset, int count) {
-            short[] d = (short[]) dst;
-            for (int i = 0; i < count; i++) d[offset + i] = (short) (src.get(i) & 0xFF);
+            src.get(0, (byte[]) dst, offset, count);
         }
     },
     INT16('i', 2, DType.INT16) {
@@ -99,6 +97,7 @@ enum NpyType {
 
     /** The descr Kiln writes for a dtype: little-endian, or '|' where byte order does not apply. */
     static String descrFor(DType dtype) {
+        if (dtype == DType.BFLOAT16) throw NpyArray.noBfloat16();
         NpyType t = valueOf(dtype.name());
         return (t.itemSize == 1 ? "|" : "<") + t.kind + t.itemSize;
     }

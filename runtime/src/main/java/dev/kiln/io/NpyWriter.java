@@ -33,6 +33,7 @@ final class NpyWriter {
             case boolean[] d -> {
                 for (int i = 0; i < count; i++) buf.put(i, (byte) (d[start + i] ? 1 : 0));
             }
+            case byte[] d -> buf.put(0, d, start, count);
             case short[] d -> buf.asShortBuffer().put(d, start, count);
             case int[] d -> buf.asIntBuffer().put(d, start, count);
             case long[] d -> buf.asLongBuffer().put(d, start, count);

@@ -31,7 +31,7 @@ import java.util.Map;
  * values; then the data section, each tensor's elements in C order, little-endian.
  *
  * <p>Writing reproduces the reference writer's bytes: tensors laid out by decreasing dtype
- * alignment (I64, F64, F32, I32, F16, I16, BOOL), then by name (UTF-8 byte order), the header in
+ * alignment (I64, F64, F32, I32, BF16, F16, I16, I8, U8, BOOL), then by name (UTF-8 byte order), the header in
  * that order with {@code __metadata__} first, compact JSON, padded with spaces to a multiple of
  * 8 bytes. Only the order of {@code __metadata__} keys is a choice (sorted; Rust's HashMap has no
  * fixed order). Files are written atomically: temporary file, fsync, atomic rename.
@@ -39,8 +39,8 @@ import java.util.Map;
  * <p>Reading validates the whole header before any data is read, and returns nothing unless every
  * tensor loads: header length beyond the file, invalid UTF-8 or JSON, unknown dtypes, shapes that
  * disagree with their offsets, offsets out of range, overlapping or leaving gaps, a data section
- * longer than the tensors. Besides Kiln's dtypes (BOOL, I16, I32, I64, F16, F32, F64) it reads
- * U8 and I8 (widened to int16) and BF16 (widened to float32, exactly); U16, U32, U64 and FP8 are refused.
+ * longer than the tensors. It reads and writes Kiln's dtypes (BOOL, U8, I8, I16, I32, I64, F16, BF16,
+ * F32, F64), each loading as itself, without widening; U16, U32, U64 and FP8 are refused.
  */
 public final class Safetensors {
     private Safetensors() {}
@@ -158,23 +158,12 @@ public final class Safetensors {
                 }
                 yield a;
             }
-            case "U8", "I8" -> {
-                short[] a = new short[n];
-                boolean unsigned = e.fileDtype().equals("U8");
-                for (int i = 0; i < n; i++) a[i] = (short) (unsigned ? buf.get(i) & 0xFF : buf.get(i));
-                yield a;
-            }
-            case "I16", "F16" -> { short[] a = new short[n]; buf.asShortBuffer().get(a); yield a; }
+            case "U8", "I8" -> { byte[] a = new byte[n]; buf.get(0, a); yield a; }
+            case "I16", "F16", "BF16" -> { short[] a = new short[n]; buf.asShortBuffer().get(a); yield a; }
             case "I32" -> { int[] a = new int[n]; buf.asIntBuffer().get(a); yield a; }
             case "I64" -> { long[] a = new long[n]; buf.asLongBuffer().get(a); yield a; }
             case "F32" -> { float[] a = new float[n]; buf.asFloatBuffer().get(a); yield a; }
             case "F64" -> { double[] a = new double[n]; buf.asDoubleBuffer().get(a); yield a; }
-            case "BF16" -> {
-                // bfloat16 is the top half of a float32, so widening is exact.
-                float[] a = new float[n];
-                for (int i = 0; i < n; i++) a[i] = Float.intBitsToFloat((buf.getShort(2 * i) & 0xFFFF) << 16);
-                yield a;
-            }
             default -> throw new IllegalStateException("header validation admitted dtype " + e.fileDtype());
         };
         // fromArray reads an empty shape as "1-D, all of the array", so a 0-dim tensor is reshaped.
@@ -200,6 +189,7 @@ public final class Safetensors {
             buf.clear();
             switch (data) {
                 case boolean[] a -> { for (int i = 0; i < count; i++) buf.put(i, (byte) (a[start + i] ? 1 : 0)); }
+                case byte[] a -> buf.put(0, a, start, count);
                 case short[] a -> buf.asShortBuffer().put(a, start, count);
                 case int[] a -> buf.asIntBuffer().put(a, start, count);
                 case long[] a -> buf.asLongBuffer().put(a, start, count);

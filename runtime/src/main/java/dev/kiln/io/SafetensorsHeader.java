@@ -23,7 +23,7 @@ final class SafetensorsHeader {
 
     /**
      * One tensor's entry. {@code fileDtype} is the name in the file; {@code dtype} is what Kiln loads
-     * it as ({@code U8}/{@code I8} widen to int16 and {@code BF16} to float32, as Kiln lacks them).
+     * it as (the same type: {@code U8}, {@code I8} and {@code BF16} load as uint8, int8 and bfloat16).
      */
     record Entry(String name, String fileDtype, DType dtype, int[] shape, long begin, long end) {}
 
@@ -45,10 +45,13 @@ final class SafetensorsHeader {
     static String fileDtype(DType dtype) {
         return switch (dtype) {
             case BOOL -> "BOOL";
+            case UINT8 -> "U8";
+            case INT8 -> "I8";
             case INT16 -> "I16";
             case INT32 -> "I32";
             case INT64 -> "I64";
             case FLOAT16 -> "F16";
+            case BFLOAT16 -> "BF16";
             case FLOAT32 -> "F32";
             case FLOAT64 -> "F64";
         };
@@ -62,8 +65,11 @@ final class SafetensorsHeader {
     static int alignmentRank(DType dtype) {
         return switch (dtype) {
             case BOOL -> 0;
+            case UINT8 -> 1;
+            case INT8 -> 2;
             case INT16 -> 5;
             case FLOAT16 -> 7;
+            case BFLOAT16 -> 8;
             case INT32 -> 9;
             case FLOAT32 -> 11;
             case FLOAT64 -> 12;
@@ -188,11 +194,14 @@ final class SafetensorsHeader {
         if (itemSize(fileDtype) == 0) throw new SafetensorsFormatException(file, where + "unknown dtype \"" + fileDtype + "\"");
         DType dtype = switch (fileDtype) {
             case "BOOL" -> DType.BOOL;
-            case "U8", "I8", "I16" -> DType.INT16;
+            case "U8" -> DType.UINT8;
+            case "I8" -> DType.INT8;
+            case "I16" -> DType.INT16;
             case "I32" -> DType.INT32;
             case "I64" -> DType.INT64;
             case "F16" -> DType.FLOAT16;
-            case "BF16", "F32" -> DType.FLOAT32;
+            case "BF16" -> DType.BFLOAT16;
+            case "F32" -> DType.FLOAT32;
             case "F64" -> DType.FLOAT64;
             default -> throw new SafetensorsFormatException(file, where + "dtype " + fileDtype + " is not supported by Kiln");
         };

@@ -183,17 +183,7 @@ final class ConvChecks {
     }
 
     /** c10's ScalarType name, as PyTorch's messages print it. */
-    static String scalarName(DType t) {
-        return switch (t) {
-            case FLOAT32 -> "Float";
-            case FLOAT64 -> "Double";
-            case FLOAT16 -> "Half";
-            case INT64 -> "Long";
-            case INT32 -> "Int";
-            case INT16 -> "Short";
-            case BOOL -> "Bool";
-        };
-    }
+    static String scalarName(DType t) { return t.scalarTypeName(); }
 
     static String dims(Tensor t) { return Arrays.toString(t.shape().toArray()); }
 }

@@ -10,7 +10,16 @@ enum BinaryOp {
     MUL { double d(double a, double b) { return a * b; } long l(long a, long b) { return a * b; } },
     DIV { double d(double a, double b) { return a / b; } long l(long a, long b) { throw new AssertionError("true division is floating"); } },
     FLOOR_DIVIDE {
-        double d(double a, double b) { return Math.floor(a / b); }
+        /** c10's {@code div_floor_floating}: Python's floor division, exact where floor(a / b) would round wrong. */
+        double d(double a, double b) {
+            if (b == 0) return a / b;
+            double mod = a % b;  // C's fmod
+            double div = (a - mod) / b;
+            if (mod != 0 && (b < 0) != (mod < 0)) div -= 1;
+            if (div == 0) return Math.copySign(0.0, a / b);
+            double floor = Math.floor(div);
+            return div - floor > 0.5 ? floor + 1 : floor;
+        }
         long l(long a, long b) {
             if (b == 0) throw new ArithmeticException("ZeroDivisionError");
             return Math.floorDiv(a, b);
@@ -22,6 +31,14 @@ enum BinaryOp {
         long l(long a, long b) {
             if (b == 0) throw new ArithmeticException("ZeroDivisionError");
             return Math.floorMod(a, b);
+        }
+    },
+    /** {@code div(rounding_mode='trunc')}: the quotient rounded toward zero; integers divide as C does. */
+    DIV_TRUNC {
+        double d(double a, double b) { double q = a / b; return q < 0 ? Math.ceil(q) : Math.floor(q); }
+        long l(long a, long b) {
+            if (b == 0) throw new ArithmeticException("ZeroDivisionError");
+            return a / b;
         }
     },
     POW {

@@ -163,7 +163,7 @@ final class DeviceOps {
             case GE -> EagerKernels.Op.GE;
             case LOGICAL_AND -> EagerKernels.Op.LOGICAL_AND;
             case LOGICAL_OR -> EagerKernels.Op.LOGICAL_OR;
-            case FLOOR_DIVIDE, REMAINDER -> throw unsupported(name(op), device);
+            case FLOOR_DIVIDE, REMAINDER, DIV_TRUNC -> throw unsupported(name(op), device);
         };
     }
 

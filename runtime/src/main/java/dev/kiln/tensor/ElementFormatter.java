@@ -18,13 +18,18 @@ final class ElementFormatter {
     private boolean sciMode = false;
     private int maxWidth = 1;
 
-    /** @param shown the elements that will be printed (after summarising), in any order */
-    ElementFormatter(DType dtype, double[] shown, PrintOptions options) {
+    /**
+     * @param shown         the elements that will be printed (after summarising), in any order
+     * @param shownIntegers the same elements as exact longs (integer dtypes), or null to use {@code shown}
+     */
+    ElementFormatter(DType dtype, double[] shown, long[] shownIntegers, PrintOptions options) {
         this.floating = dtype.isFloatingPoint();
         this.bool = dtype.isBool();
         this.precision = options.precision();
-        if (!floating) {
-            for (double v : shown) maxWidth = Math.max(maxWidth, integral(v).length());
+        if (!floating && shownIntegers != null) {
+            for (long v : shownIntegers) maxWidth = Math.max(maxWidth, integral(v).length());
+        } else if (!floating) {
+            for (double v : shown) maxWidth = Math.max(maxWidth, integral((long) v).length());
         } else if (measureFloats(shown)) {
             // Only reached when some value is finite and non-zero: torch returns before applying
             // a forced sci_mode otherwise, so all-zero tensors stay "0." even with sci_mode=True.
@@ -66,7 +71,7 @@ final class ElementFormatter {
     String format(double v) {
         String s;
         if (!floating) {
-            s = integral(v);
+            s = integral((long) v);
         } else if (sciMode) {
             s = PyFloatFormat.scientific(v, precision);
         } else if (intMode) {
@@ -79,8 +84,11 @@ final class ElementFormatter {
         return PyFloatFormat.padLeft(s, maxWidth);
     }
 
-    private String integral(double v) {
+    /** An integer or bool element, exactly, right-aligned to {@link #width()}. */
+    String format(long v) { return PyFloatFormat.padLeft(integral(v), maxWidth); }
+
+    private String integral(long v) {
         if (bool) return v != 0 ? "True" : "False";
-        return Long.toString((long) v);
+        return Long.toString(v);
     }
 }

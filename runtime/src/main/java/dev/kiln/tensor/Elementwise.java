@@ -37,11 +37,22 @@ final class Elementwise {
         int io = out.offset, ia = a.offset, ib = b.offset;
         int[] idx = new int[nd];
         boolean floating = compute.isFloatingPoint();
+        // PyTorch casts each operand to the computation dtype first: a float32 op with a Java long or a float64
+        // 0-dim tensor sees that value rounded to float32 (so float32 16777216 == 16777217L holds, as in PyTorch),
+        // and a uint8 op sees -2 as 254.
+        boolean roundA = compute != DType.FLOAT64 && compute != DType.INT64 && a.dtype != compute;
+        boolean roundB = compute != DType.FLOAT64 && compute != DType.INT64 && b.dtype != compute;
         for (int i = 0; i < n; i++) {
             if (floating) {
-                to.setDouble(io, op.d(ta.getDouble(ia), tb.getDouble(ib)));
+                double x = ta.getDouble(ia), y = tb.getDouble(ib);
+                if (roundA) x = roundTo(compute, x);
+                if (roundB) y = roundTo(compute, y);
+                to.setDouble(io, op.d(x, y));
             } else {
-                to.setLong(io, op.l(ta.getLong(ia), tb.getLong(ib)));
+                long x = ta.getLong(ia), y = tb.getLong(ib);
+                if (roundA) x = narrow(compute, x);
+                if (roundB) y = narrow(compute, y);
+                to.setLong(io, op.l(x, y));
             }
             for (int d = nd - 1; d >= 0; d--) {
                 io += so[d]; ia += sa[d]; ib += sb[d];
@@ -50,6 +61,28 @@ final class Elementwise {
                 idx[d] = 0;
             }
         }
+    }
+
+    /** {@code v} rounded to the floating dtype {@code t} (float64 keeps it). */
+    static double roundTo(DType t, double v) {
+        return switch (t) {
+            case FLOAT32 -> (float) v;
+            case FLOAT16 -> Float.float16ToFloat(Float.floatToFloat16((float) v));
+            case BFLOAT16 -> BFloat16.toFloat(BFloat16.fromDouble(v));
+            default -> v;
+        };
+    }
+
+    /** {@code v} cast to the integer (or bool) dtype {@code t} as C++ casts do: wrapping. */
+    static long narrow(DType t, long v) {
+        return switch (t) {
+            case UINT8 -> v & 0xFF;
+            case INT8 -> (byte) v;
+            case INT16 -> (short) v;
+            case INT32 -> (int) v;
+            case BOOL -> v != 0 ? 1 : 0;
+            default -> v;
+        };
     }
 
     /** {@code op(a)} into a new tensor of dtype {@code outType}. */
@@ -117,7 +150,8 @@ final class Elementwise {
     /** {@code torch.where(cond, a, b)} with broadcasting over all three. */
     static Tensor where(Tensor cond, Tensor a, Tensor b, DType outType) {
         DeviceOps.requireCpu("where", cond, a, b);
-        int[] shape = Shapes.broadcast(cond.shape, Shapes.broadcast(a.shape, b.shape));
+        // Broadcast in operand order, so that a mismatch names the sizes as PyTorch's TensorIterator does.
+        int[] shape = Shapes.broadcast(Shapes.broadcast(cond.shape, a.shape), b.shape);
         Tensor out = Tensor.empty(outType, shape);
         StridedWalk w = new StridedWalk(shape, out, cond, a, b);
         boolean floating = outType.isFloatingPoint();

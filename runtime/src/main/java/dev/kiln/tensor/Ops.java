@@ -82,6 +82,56 @@ final class Ops {
     }
 
 
+    // ------------------------------------------------------------ division with a rounding mode
+
+    /** {@code div(a, b, rounding_mode=mode)}: null is true division; "trunc" and "floor" keep integer dtypes. */
+    static Tensor div(Tensor a, Tensor b, String mode) {
+        if (mode == null) return binary(BinaryOp.DIV, a, b);
+        BinaryOp op = roundingOp(mode);
+        DeviceOps.requireCpu("div with rounding_mode", a, b);
+        Tensor out = Elementwise.binary(op, a, b, TypePromotion.resultType(a, b));
+        // A rounded quotient is piecewise constant: PyTorch's gradient is grad * 0 for both operands.
+        int[] sa = a.shape, sb = b.shape;
+        return Autograd.record("DivBackward2", out, g -> new Tensor[] {
+                Autograd.sumToShape(g.mul(0L), sa), Autograd.sumToShape(g.mul(0L), sb)}, a, b);
+    }
+
+    /** {@code self.div_(other, rounding_mode=mode)}. */
+    static Tensor divInPlace(Tensor self, Tensor other, String mode) {
+        if (mode == null) return inPlace(BinaryOp.DIV, self, other);
+        BinaryOp op = roundingOp(mode);
+        checkInPlaceAllowed(self);
+        DeviceOps.requireCpu("div_ with rounding_mode", self, other);
+        int[] broadcast = Shapes.broadcast(self.shape, other.shape);
+        if (!java.util.Arrays.equals(broadcast, self.shape)) {
+            throw new IllegalArgumentException("output with shape " + Shapes.str(self.shape)
+                    + " doesn't match the broadcast shape " + Shapes.str(broadcast));
+        }
+        DType compute = TypePromotion.resultType(self, other);
+        if (compute != self.dtype && DType.promote(compute, self.dtype) != self.dtype) {
+            throw new IllegalArgumentException("result type " + compute.scalarTypeName() + " can't be cast to the desired output type " + self.dtype.scalarTypeName());
+        }
+        if (Autograd.needed(self, other)) {
+            Tensor before = self.detachedCopyKeepingGraph();
+            Tensor result = div(before, other, mode);
+            Elementwise.copyInto(self, result);
+            self.requiresGrad = true;
+            self.gradFn = result.gradFn;
+            return self;
+        }
+        Elementwise.binaryInto(op, self, self, other, compute);
+        return self;
+    }
+
+    private static BinaryOp roundingOp(String mode) {
+        return switch (mode) {
+            case "trunc" -> BinaryOp.DIV_TRUNC;
+            case "floor" -> BinaryOp.FLOOR_DIVIDE;
+            default -> throw new IllegalArgumentException("div expected rounding_mode to be one of None, 'trunc', or "
+                    + "'floor' but found '" + mode + "'");
+        };
+    }
+
     static void checkInPlaceAllowed(Tensor self) {
         if (self.requiresGrad && self.gradFn == null && dev.kiln.autograd.GradMode.isEnabled()) {
             throw new IllegalStateException("a leaf Variable that requires grad is being used in an in-place operation.");
@@ -164,6 +214,39 @@ final class Ops {
             if (max != null) pass = pass.logicalAnd(a.le(max));
             return new Tensor[] {g.mul(pass.to(g.dtype))};
         }, a);
+    }
+
+    /**
+     * {@code clamp(min=Tensor, max=Tensor)}, either bound null: broadcast over all three, in their promoted dtype;
+     * a NaN anywhere gives NaN. Gradients as PyTorch's {@code clamp_backward_min_max}: the input where it lies within
+     * the bounds, a bound where it won (min only while min < max; max wins ties of the bounds).
+     */
+    static Tensor clamp(Tensor a, Tensor min, Tensor max) {
+        if (min == null && max == null) {
+            throw new IllegalArgumentException("torch.clamp: At least one of 'min' or 'max' must not be None");
+        }
+        DType compute = min == null ? TypePromotion.resultType(a, max)
+                : max == null ? TypePromotion.resultType(a, min) : TypePromotion.resultType(a, min, max);
+        Tensor out = a;
+        try (var ignored = dev.kiln.autograd.GradMode.noGrad()) {
+            if (min != null) out = Elementwise.binary(BinaryOp.MAXIMUM, out, min, compute);
+            if (max != null) out = Elementwise.binary(BinaryOp.MINIMUM, out, max, compute);
+        }
+        int[] sa = a.shape, smin = min == null ? null : min.shape, smax = max == null ? null : max.shape;
+        Tensor result = out;
+        return Autograd.record("ClampBackward0", result, g -> {
+            Tensor pass = min == null ? a.le(max) : max == null ? a.ge(min) : a.ge(min).logicalAnd(a.le(max));
+            Tensor gMin = null, gMax = null;
+            if (min != null && min.requiresGrad) {
+                Tensor won = max == null ? a.lt(min) : a.lt(min).logicalAnd(min.lt(max));
+                gMin = Autograd.sumToShape(g.mul(won.to(g.dtype)), smin);
+            }
+            if (max != null && max.requiresGrad) {
+                Tensor won = min == null ? a.gt(max) : a.gt(max).logicalOr(max.lt(min));
+                gMax = Autograd.sumToShape(g.mul(won.to(g.dtype)), smax);
+            }
+            return new Tensor[] {Autograd.sumToShape(g.mul(pass.to(g.dtype)), sa), gMin, gMax};
+        }, a, min, max);
     }
 
     private static Tensor scalarLike(Tensor a, double v) {

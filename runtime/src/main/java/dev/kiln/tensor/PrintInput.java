@@ -9,15 +9,17 @@ import java.util.Objects;
  *
  * @param shape        the sizes; an empty array is a 0-dim tensor
  * @param dtype        the element type, which decides integer/bool/float formatting and suffixes
- * @param values       the elements in row-major (logical) order; bool as 1/0, float16 and float32
- *                     as their exact double value. int64 beyond 2^53 is only as exact as a double.
+ * @param values       the elements in row-major (logical) order; bool as 1/0, float16, bfloat16 and
+ *                     float32 as their exact double value
+ * @param integers     the same elements as exact {@code long}s, for integer dtypes (an int64 beyond 2^53
+ *                     has no exact double); null to print integers from {@code values}
  * @param requiresGrad whether the tensor requires grad (printed only for leaves)
  * @param gradFnName   the autograd node's class name, e.g. {@code AddBackward0}, or null for none
  * @param device       where the tensor lives when not on the CPU, e.g. {@code opencl:0}, printed as
  *                     {@code device='opencl:0'}; null for the CPU
  */
 public record PrintInput(int[] shape, DType dtype, double[] values, boolean requiresGrad, String gradFnName,
-                         String device) {
+                         String device, long[] integers) {
 
     public PrintInput {
         Objects.requireNonNull(shape, "shape");
@@ -32,11 +34,20 @@ public record PrintInput(int[] shape, DType dtype, double[] values, boolean requ
             throw new IllegalArgumentException("shape " + shapeString(shape) + " holds " + numel
                     + " elements but " + values.length + " values were given");
         }
+        if (integers != null && integers.length != values.length) {
+            throw new IllegalArgumentException(integers.length + " exact integers were given for " + values.length + " values");
+        }
+    }
+
+    /** Values as doubles only. */
+    public PrintInput(int[] shape, DType dtype, double[] values, boolean requiresGrad, String gradFnName,
+                      String device) {
+        this(shape, dtype, values, requiresGrad, gradFnName, device, null);
     }
 
     /** A CPU tensor. */
     public PrintInput(int[] shape, DType dtype, double[] values, boolean requiresGrad, String gradFnName) {
-        this(shape, dtype, values, requiresGrad, gradFnName, null);
+        this(shape, dtype, values, requiresGrad, gradFnName, null, null);
     }
 
     /** A tensor outside autograd: no grad required, no grad_fn. */

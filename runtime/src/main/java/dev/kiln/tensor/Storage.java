@@ -17,8 +17,10 @@ public final class Storage {
     final double[] f64;
     final long[] i64;
     final int[] i32;
-    /** int16 values, or float16 bit patterns. */
+    /** int16 values, or float16 or bfloat16 bit patterns. */
     final short[] i16;
+    /** uint8 (read unsigned) or int8 values. */
+    final byte[] i8;
     final boolean[] b;
     final int length;
     /** Where the elements live when not on the CPU; null on the CPU. */
@@ -31,6 +33,7 @@ public final class Storage {
         this.i64 = array instanceof long[] a ? a : null;
         this.i32 = array instanceof int[] a ? a : null;
         this.i16 = array instanceof short[] a ? a : null;
+        this.i8 = array instanceof byte[] a ? a : null;
         this.b = array instanceof boolean[] a ? a : null;
         this.length = length;
         this.onDevice = null;
@@ -44,6 +47,7 @@ public final class Storage {
         this.i64 = null;
         this.i32 = null;
         this.i16 = null;
+        this.i8 = null;
         this.b = null;
         this.length = length;
         this.onDevice = onDevice;
@@ -56,7 +60,8 @@ public final class Storage {
             case FLOAT64 -> new double[n];
             case INT64 -> new long[n];
             case INT32 -> new int[n];
-            case INT16, FLOAT16 -> new short[n];
+            case INT16, FLOAT16, BFLOAT16 -> new short[n];
+            case UINT8, INT8 -> new byte[n];
             case BOOL -> new boolean[n];
         }, n);
     }
@@ -68,7 +73,8 @@ public final class Storage {
             case FLOAT64 -> array instanceof double[];
             case INT64 -> array instanceof long[];
             case INT32 -> array instanceof int[];
-            case INT16, FLOAT16 -> array instanceof short[];
+            case INT16, FLOAT16, BFLOAT16 -> array instanceof short[];
+            case UINT8, INT8 -> array instanceof byte[];
             case BOOL -> array instanceof boolean[];
         };
         if (!ok) {
@@ -93,7 +99,8 @@ public final class Storage {
             case FLOAT64 -> f64;
             case INT64 -> i64;
             case INT32 -> i32;
-            case INT16, FLOAT16 -> i16;
+            case INT16, FLOAT16, BFLOAT16 -> i16;
+            case UINT8, INT8 -> i8;
             case BOOL -> b;
         };
     }
@@ -106,7 +113,10 @@ public final class Storage {
             case INT64 -> i64[i];
             case INT32 -> i32[i];
             case INT16 -> i16[i];
+            case INT8 -> i8[i];
+            case UINT8 -> i8[i] & 0xFF;
             case FLOAT16 -> Float.float16ToFloat(i16[i]);
+            case BFLOAT16 -> BFloat16.toFloat(i16[i]);
             case BOOL -> b[i] ? 1 : 0;
         };
     }
@@ -119,7 +129,10 @@ public final class Storage {
             case INT64 -> i64[i];
             case INT32 -> i32[i];
             case INT16 -> i16[i];
+            case INT8 -> i8[i];
+            case UINT8 -> i8[i] & 0xFF;
             case FLOAT16 -> (long) Float.float16ToFloat(i16[i]);
+            case BFLOAT16 -> (long) BFloat16.toFloat(i16[i]);
             case BOOL -> b[i] ? 1 : 0;
         };
     }
@@ -131,6 +144,7 @@ public final class Storage {
             case INT64 -> i64[i] != 0;
             case INT32 -> i32[i] != 0;
             case INT16 -> i16[i] != 0;
+            case UINT8, INT8 -> i8[i] != 0;
             default -> getDouble(i) != 0;
         };
     }
@@ -144,7 +158,9 @@ public final class Storage {
             case INT64 -> i64[i] = (long) v;
             case INT32 -> i32[i] = (int) (long) v;
             case INT16 -> i16[i] = (short) (long) v;
+            case UINT8, INT8 -> i8[i] = (byte) (long) v;
             case FLOAT16 -> i16[i] = Float.floatToFloat16((float) v);
+            case BFLOAT16 -> i16[i] = BFloat16.fromDouble(v);
             case BOOL -> b[i] = v != 0;
         }
     }
@@ -157,7 +173,9 @@ public final class Storage {
             case INT64 -> i64[i] = v;
             case INT32 -> i32[i] = (int) v;
             case INT16 -> i16[i] = (short) v;
+            case UINT8, INT8 -> i8[i] = (byte) v;
             case FLOAT16 -> i16[i] = Float.floatToFloat16((float) v);
+            case BFLOAT16 -> i16[i] = BFloat16.fromFloat((float) v);
             case BOOL -> b[i] = v != 0;
         }
     }

@@ -338,6 +338,15 @@ public final class Tensor {
 
     public Tensor toShort() { return to(DType.INT16); }
 
+    /** PyTorch's {@code t.char()}: int8. */
+    public Tensor toChar() { return to(DType.INT8); }
+
+    /** PyTorch's {@code t.byte()}: uint8 (values wrap modulo 256, as C++ casts do). */
+    public Tensor toByte() { return to(DType.UINT8); }
+
+    /** PyTorch's {@code t.bfloat16()}: rounded to nearest even. */
+    public Tensor toBFloat16() { return to(DType.BFLOAT16); }
+
     public Tensor toBool() { return to(DType.BOOL); }
 
     public Tensor clone() { return Ops.clone(this); }
@@ -383,6 +392,17 @@ public final class Tensor {
     public Tensor div(double v) { return Ops.binary(BinaryOp.DIV, this, wrap(v)); }
 
     public Tensor div(long v) { return Ops.binary(BinaryOp.DIV, this, wrap(v)); }
+
+    /**
+     * PyTorch's {@code div(other, rounding_mode=...)}: {@code "trunc"} rounds the quotient toward zero, {@code "floor"}
+     * down (Python's {@code //}); both keep integer dtypes (dividing an integer by zero throws ZeroDivisionError).
+     * null is true division. The gradient of a rounded quotient is zero.
+     */
+    public Tensor div(Tensor other, String roundingMode) { return Ops.div(this, other, roundingMode); }
+
+    public Tensor div(long v, String roundingMode) { return Ops.div(this, wrap(v), roundingMode); }
+
+    public Tensor div(double v, String roundingMode) { return Ops.div(this, wrap(v), roundingMode); }
 
     public Tensor floorDivide(Tensor other) { return Ops.binary(BinaryOp.FLOOR_DIVIDE, this, other); }
 
@@ -453,6 +473,17 @@ public final class Tensor {
 
     public Tensor clampMax(long max) { return Ops.clamp(this, null, (double) max); }
 
+    /**
+     * {@code clamp(min=Tensor, max=Tensor)}: bounds that broadcast against this tensor (either may be null), in the
+     * promoted dtype of all three; where min > max the result is max, as PyTorch. Gradients reach the bounds too.
+     */
+    public Tensor clamp(Tensor min, Tensor max) { return Ops.clamp(this, min, max); }
+
+    /** PyTorch's alias {@code clip}. */
+    public Tensor clip(double min, double max) { return clamp(min, max); }
+
+    public Tensor clip(Tensor min, Tensor max) { return clamp(min, max); }
+
     /** Type promotion with a Java double: integral and bool tensors compute in the default float dtype. */
     private Tensor floatingForBounds() { return dtype.isFloatingPoint() ? this : to(DType.defaultFloat()); }
 
@@ -462,31 +493,53 @@ public final class Tensor {
 
     public Tensor eq(double v) { return Ops.binary(BinaryOp.EQ, this, wrap(v)); }
 
+    /** A Java long compares as a Python int: exactly against integer tensors (int64 beyond 2^53 included). */
+    public Tensor eq(long v) { return Ops.binary(BinaryOp.EQ, this, wrap(v)); }
+
     public Tensor ne(Tensor o) { return Ops.binary(BinaryOp.NE, this, o); }
 
     public Tensor ne(double v) { return Ops.binary(BinaryOp.NE, this, wrap(v)); }
+
+    public Tensor ne(long v) { return Ops.binary(BinaryOp.NE, this, wrap(v)); }
 
     public Tensor lt(Tensor o) { return Ops.binary(BinaryOp.LT, this, o); }
 
     public Tensor lt(double v) { return Ops.binary(BinaryOp.LT, this, wrap(v)); }
 
+    public Tensor lt(long v) { return Ops.binary(BinaryOp.LT, this, wrap(v)); }
+
     public Tensor le(Tensor o) { return Ops.binary(BinaryOp.LE, this, o); }
 
     public Tensor le(double v) { return Ops.binary(BinaryOp.LE, this, wrap(v)); }
+
+    public Tensor le(long v) { return Ops.binary(BinaryOp.LE, this, wrap(v)); }
 
     public Tensor gt(Tensor o) { return Ops.binary(BinaryOp.GT, this, o); }
 
     public Tensor gt(double v) { return Ops.binary(BinaryOp.GT, this, wrap(v)); }
 
+    public Tensor gt(long v) { return Ops.binary(BinaryOp.GT, this, wrap(v)); }
+
     public Tensor ge(Tensor o) { return Ops.binary(BinaryOp.GE, this, o); }
 
     public Tensor ge(double v) { return Ops.binary(BinaryOp.GE, this, wrap(v)); }
+
+    public Tensor ge(long v) { return Ops.binary(BinaryOp.GE, this, wrap(v)); }
 
     public Tensor logicalNot() { return Ops.unaryBool(UnaryOp.LOGICAL_NOT, this); }
 
     public Tensor logicalAnd(Tensor o) { return Ops.binary(BinaryOp.LOGICAL_AND, this, o); }
 
     public Tensor logicalOr(Tensor o) { return Ops.binary(BinaryOp.LOGICAL_OR, this, o); }
+
+    /** Where the elements are NaN (never for integer and bool tensors). */
+    public Tensor isnan() { return Masking.test(this, Masking.Test.NAN); }
+
+    /** Where the elements are +inf or -inf. */
+    public Tensor isinf() { return Masking.test(this, Masking.Test.INF); }
+
+    /** Where the elements are neither NaN nor infinite (everywhere for integer and bool tensors). */
+    public Tensor isfinite() { return Masking.test(this, Masking.Test.FINITE); }
 
     /** True when shapes match and every element is equal, as {@code torch.equal}. */
     public boolean equal(Tensor o) {
@@ -496,10 +549,6 @@ public final class Tensor {
     public Tensor all() { return Ops.unaryBool(UnaryOp.LOGICAL_NOT, this).sum().eq(0L); }
 
     public Tensor any() { return toBool().sum().gt(0L); }
-
-    private Tensor eq(long v) { return Ops.binary(BinaryOp.EQ, this, wrap(v)); }
-
-    private Tensor gt(long v) { return Ops.binary(BinaryOp.GT, this, wrap(v)); }
 
     /** Element-wise closeness: |a - b| <= atol + rtol * |b|. */
     public boolean allclose(Tensor other, double rtol, double atol) {
@@ -532,6 +581,12 @@ public final class Tensor {
     public Tensor div_(double v) { return Ops.inPlace(BinaryOp.DIV, this, wrap(v)); }
 
     public Tensor div_(long v) { return Ops.inPlace(BinaryOp.DIV, this, wrap(v)); }
+
+    public Tensor div_(Tensor other, String roundingMode) { return Ops.divInPlace(this, other, roundingMode); }
+
+    public Tensor div_(long v, String roundingMode) { return Ops.divInPlace(this, wrap(v), roundingMode); }
+
+    public Tensor div_(double v, String roundingMode) { return Ops.divInPlace(this, wrap(v), roundingMode); }
 
     public Tensor pow_(double v) { return Ops.inPlace(BinaryOp.POW, this, wrap(v)); }
 
@@ -623,6 +678,84 @@ public final class Tensor {
 
     public Tensor argmin(int dim, boolean keepdim) { return Reductions.argExtreme(this, dim, keepdim, false); }
 
+    // ---------------------------------------------------------------- sorting and scans
+
+    /** Sorted ascending along the last dim: {@code (values, indices)}, printing as {@code torch.return_types.sort}. */
+    public ValuesIndices sort() { return sort(-1, false); }
+
+    public ValuesIndices sort(int dim) { return sort(dim, false); }
+
+    /**
+     * Sorted along {@code dim}, descending when asked. NaN sorts as the largest value; equal elements keep their order
+     * (the sort is stable, which PyTorch's {@code stable=False} permits).
+     */
+    public ValuesIndices sort(int dim, boolean descending) { return Sorting.sort(this, dim, descending, "SortBackward0"); }
+
+    /** {@code sort(dim=dim, descending=descending, stable=stable)}: always stable here. */
+    public ValuesIndices sort(int dim, boolean descending, boolean stable) {
+        return Sorting.sort(this, dim, descending, "SortBackward1");
+    }
+
+    /** The indices that sort the last dim ascending. */
+    public Tensor argsort() { return argsort(-1, false); }
+
+    public Tensor argsort(int dim) { return argsort(dim, false); }
+
+    public Tensor argsort(int dim, boolean descending) { return Sorting.argsort(this, dim, descending); }
+
+    public Tensor argsort(int dim, boolean descending, boolean stable) { return Sorting.argsort(this, dim, descending); }
+
+    /** The {@code k} largest elements along the last dim, largest first. */
+    public ValuesIndices topk(int k) { return topk(k, -1, true, true); }
+
+    public ValuesIndices topk(int k, int dim) { return topk(k, dim, true, true); }
+
+    /**
+     * The {@code k} largest (or, with {@code largest} false, smallest) elements along {@code dim}: {@code (values,
+     * indices)}. They come sorted whatever {@code sorted} says (PyTorch leaves the order open then); ties go to the
+     * earlier element, NaN counts as the largest value.
+     */
+    public ValuesIndices topk(int k, int dim, boolean largest, boolean sorted) { return Sorting.topk(this, k, dim, largest); }
+
+    /** Running sums along {@code dim}; integer and bool tensors sum in int64. */
+    public Tensor cumsum(int dim) { return Scans.cumsum(this, dim, null); }
+
+    /** {@code cumsum(dim, dtype=...)}: converted to {@code dtype} first. */
+    public Tensor cumsum(int dim, DType dtype) { return Scans.cumsum(this, dim, dtype); }
+
+    /** Running products along {@code dim}; integer and bool tensors multiply in int64. */
+    public Tensor cumprod(int dim) { return Scans.cumprod(this, dim, null); }
+
+    public Tensor cumprod(int dim, DType dtype) { return Scans.cumprod(this, dim, dtype); }
+
+    // ---------------------------------------------------------------- softmax
+
+    /** Softmax along {@code dim}, as {@code t.softmax(dim)} ({@link dev.kiln.nn.Functional#softmax}). */
+    public Tensor softmax(int dim) {
+        requireSoftmaxInput(dim, false);
+        return dev.kiln.nn.Functional.softmax(this, dim);
+    }
+
+    /** {@code t.softmax(dim, dtype=...)}: converted to {@code dtype} first. */
+    public Tensor softmax(int dim, DType dtype) { return to(dtype).softmax(dim); }
+
+    /** log(softmax) along {@code dim}, computed directly so that it stays finite. */
+    public Tensor logSoftmax(int dim) {
+        requireSoftmaxInput(dim, true);
+        return dev.kiln.nn.Functional.logSoftmax(this, dim);
+    }
+
+    public Tensor logSoftmax(int dim, DType dtype) { return to(dtype).logSoftmax(dim); }
+
+    /** PyTorch's refusal of integer inputs, naming the kernel as its CPU dispatch does. */
+    private void requireSoftmaxInput(int dim, boolean log) {
+        int d = Shapes.wrapDim(dim, shape.length);
+        if (dtype.isFloatingPoint()) return;
+        boolean last = shape.length == 0 || d == shape.length - 1;
+        String kernel = last ? (log ? "log_softmax_lastdim_kernel_impl" : "softmax_lastdim_kernel_impl") : "softmax_kernel_impl";
+        throw new UnsupportedOperationException("\"" + kernel + "\" not implemented for '" + dtype.scalarTypeName() + "'");
+    }
+
     // ---------------------------------------------------------------- linear algebra
 
     /** PyTorch's {@code @}: dot, matrix-vector, matrix-matrix or batched with broadcasting. */
@@ -691,6 +824,26 @@ public final class Tensor {
     /** The slice at {@code index} along {@code dim}, dropping that dim, as a view. */
     public Tensor select(int dim, int index) { return Views.select(this, dim, index); }
 
+    /** Views of {@code splitSize} elements along dim 0 (the last one shorter), as {@code torch.split}. */
+    public java.util.List<Tensor> split(int splitSize) { return Splitting.split(this, splitSize, 0); }
+
+    public java.util.List<Tensor> split(int splitSize, int dim) { return Splitting.split(this, splitSize, dim); }
+
+    /** Views of the given sizes along dim 0, which must add up to its size. */
+    public java.util.List<Tensor> split(int[] sizes) { return Splitting.splitWithSizes(this, sizes, 0); }
+
+    public java.util.List<Tensor> split(int[] sizes, int dim) { return Splitting.splitWithSizes(this, sizes, dim); }
+
+    /** At most {@code chunks} views of ceil(size / chunks) elements along dim 0. */
+    public java.util.List<Tensor> chunk(int chunks) { return Splitting.chunk(this, chunks, 0); }
+
+    public java.util.List<Tensor> chunk(int chunks, int dim) { return Splitting.chunk(this, chunks, dim); }
+
+    /** Every slice along dim 0, without it. */
+    public java.util.List<Tensor> unbind() { return Splitting.unbind(this, 0); }
+
+    public java.util.List<Tensor> unbind(int dim) { return Splitting.unbind(this, dim); }
+
     // ---------------------------------------------------------------- indexing
 
     /**
@@ -707,6 +860,107 @@ public final class Tensor {
         return this;
     }
 
+    /** {@code out[i][j] = self[i][index[i][j]]} for dim 1, and so on: picks along {@code dim} (int64 index). */
+    public Tensor gather(int dim, Tensor index) { return Scatter.gather(this, dim, index); }
+
+    /** A copy with {@code src}'s elements written along {@code dim} at {@code index} (the inverse of gather). */
+    public Tensor scatter(int dim, Tensor index, Tensor src) { return Scatter.scatter(this, dim, index, src); }
+
+    public Tensor scatter(int dim, Tensor index, double value) { return Scatter.scatterValue(this, dim, index, wrap(value)); }
+
+    public Tensor scatter(int dim, Tensor index, long value) { return Scatter.scatterValue(this, dim, index, wrap(value)); }
+
+    /** A copy with {@code src}'s elements added along {@code dim} at {@code index}; repeated indices accumulate. */
+    public Tensor scatterAdd(int dim, Tensor index, Tensor src) { return Scatter.scatterAdd(this, dim, index, src); }
+
+    public Tensor scatter_(int dim, Tensor index, Tensor src) { return replaceWith(before -> before.scatter(dim, index, src), src); }
+
+    public Tensor scatter_(int dim, Tensor index, double value) { return replaceWith(before -> before.scatter(dim, index, value)); }
+
+    public Tensor scatter_(int dim, Tensor index, long value) { return replaceWith(before -> before.scatter(dim, index, value)); }
+
+    public Tensor scatterAdd_(int dim, Tensor index, Tensor src) { return replaceWith(before -> before.scatterAdd(dim, index, src), src); }
+
+    /** This tensor with {@code value} where {@code mask} (bool, broadcast) holds, as {@code masked_fill}. */
+    public Tensor maskedFill(Tensor mask, double value) { return Masking.maskedFill(this, mask, wrap(value)); }
+
+    public Tensor maskedFill(Tensor mask, long value) { return Masking.maskedFill(this, mask, wrap(value)); }
+
+    /** The value as a 0-dim tensor, which may require grad. */
+    public Tensor maskedFill(Tensor mask, Tensor value) { return Masking.maskedFill(this, mask, value); }
+
+    public Tensor maskedFill_(Tensor mask, double value) { return replaceWith(before -> before.maskedFill(mask, value)); }
+
+    public Tensor maskedFill_(Tensor mask, long value) { return replaceWith(before -> before.maskedFill(mask, value)); }
+
+    public Tensor maskedFill_(Tensor mask, Tensor value) { return replaceWith(before -> before.maskedFill(mask, value), value); }
+
+    /** {@code self.where(condition, other)}: this tensor where {@code condition} holds, else {@code other}. */
+    public Tensor where(Tensor condition, Tensor other) { return Torch.where(condition, this, other); }
+
+    public Tensor where(Tensor condition, double other) { return Torch.where(condition, this, wrap(other)); }
+
+    public Tensor where(Tensor condition, long other) { return Torch.where(condition, this, wrap(other)); }
+
+    /** NaN to 0, +inf and -inf to the dtype's largest and lowest finite values, as {@code nan_to_num()}. */
+    public Tensor nanToNum() { return Masking.nanToNum(this, null, null, null); }
+
+    public Tensor nanToNum(double nan) { return Masking.nanToNum(this, nan, null, null); }
+
+    /** Each replacement null for its default (0, the dtype's max, the dtype's lowest). */
+    public Tensor nanToNum(Double nan, Double posinf, Double neginf) { return Masking.nanToNum(this, nan, posinf, neginf); }
+
+    public Tensor nanToNum_() { return replaceWith(before -> before.nanToNum()); }
+
+    public Tensor nanToNum_(Double nan, Double posinf, Double neginf) {
+        return replaceWith(before -> before.nanToNum(nan, posinf, neginf));
+    }
+
+    /**
+     * An in-place op as its out-of-place form written back: the op sees a snapshot that keeps this tensor's history
+     * (its derivative may need the values before they are overwritten), and this tensor takes the op's node, as
+     * PyTorch's {@code masked_fill_} shows {@code MaskedFillBackward0}.
+     */
+    private Tensor replaceWith(java.util.function.UnaryOperator<Tensor> op, Tensor... others) {
+        Ops.checkInPlaceAllowed(this);
+        Tensor[] all = java.util.Arrays.copyOf(others, others.length + 1);
+        all[others.length] = this;
+        Tensor before = Autograd.needed(all) ? detachedCopyKeepingGraph() : this;
+        Tensor result = op.apply(before);
+        if (!java.util.Arrays.equals(result.shape, shape)) {
+            throw new IllegalArgumentException("output with shape " + Shapes.str(shape)
+                    + " doesn't match the broadcast shape " + Shapes.str(result.shape));
+        }
+        Elementwise.copyInto(this, result);
+        if (result.requiresGrad) {  // this tensor now stands for the op's result, under the op's own node
+            requiresGrad = true;
+            gradFn = result.gradFn;
+        } else if (gradFn != null) {
+            gradFn = null;  // the old value's history no longer matters
+        }
+        return this;
+    }
+
+    /**
+     * PyTorch's {@code tolist()}: nested {@link java.util.List}s of {@code Long} (integer dtypes, exactly),
+     * {@code Double} (floating) or {@code Boolean}; a 0-dim tensor gives the number itself. Copies to the host.
+     */
+    public Object tolist() {
+        Tensor h = (DeviceOps.on(this) ? DeviceOps.transfer(this, Device.CPU) : this).contiguousCopy();
+        return listOf(h, 0, 0);
+    }
+
+    private static Object listOf(Tensor h, int dim, int offset) {
+        if (dim == h.shape.length) {
+            if (h.dtype.isBool()) return h.storage.getBool(offset);
+            if (h.dtype.isFloatingPoint()) return h.storage.getDouble(offset);
+            return h.storage.getLong(offset);
+        }
+        java.util.List<Object> out = new java.util.ArrayList<>(h.shape[dim]);
+        for (int i = 0; i < h.shape[dim]; i++) out.add(listOf(h, dim + 1, offset + i * h.strides[dim]));
+        return out;
+    }
+
     // ---------------------------------------------------------------- misc
 
     /** Zeros of the same shape, dtype and device. */
@@ -720,8 +974,13 @@ public final class Tensor {
         Tensor values = DeviceOps.on(this) ? DeviceOps.transfer(this, Device.CPU) : contiguousCopy();
         double[] v = new double[values.numel()];
         for (int i = 0; i < v.length; i++) v[i] = values.storage.getDouble(i);
+        long[] exact = null;
+        if (dtype.isIntegral()) {  // int64 above 2^53 has no exact double: print from the longs
+            exact = new long[v.length];
+            for (int i = 0; i < exact.length; i++) exact[i] = values.storage.getLong(i);
+        }
         return TensorFormatter.repr(new PrintInput(shape.clone(), dtype, v, requiresGrad && gradFn == null,
-                gradFn == null ? null : gradFn.name(), device().isCpu() ? null : device().toString()));
+                gradFn == null ? null : gradFn.name(), device().isCpu() ? null : device().toString(), exact));
     }
 
     /** A copy of the current value that still carries this tensor's history (for in-place ops). */

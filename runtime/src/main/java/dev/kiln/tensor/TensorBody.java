@@ -37,13 +37,14 @@ final class TensorBody {
         TensorBody body = new TensorBody(in, options);
         // Widths come only from the elements that will be shown, as torch measures its summary.
         double[] shown = body.summarize ? body.shownValues() : in.values();
-        body.formatter = new ElementFormatter(in.dtype(), shown, options);
+        long[] shownIntegers = in.integers() == null ? null : body.summarize ? body.shownIntegers() : in.integers();
+        body.formatter = new ElementFormatter(in.dtype(), shown, shownIntegers, options);
         return body.render(0, 0, indent);
     }
 
     private String render(int dim, int offset, int indent) {
         int rank = in.dim();
-        if (rank == 0) return formatter.format(in.values()[0]);
+        if (rank == 0) return element(0);
         if (dim == rank - 1) return vector(offset, indent);
         List<String> slices = new ArrayList<>();
         for (int i : shownIndices(in.shape()[dim])) {
@@ -59,7 +60,7 @@ final class TensorBody {
         List<String> items = new ArrayList<>();
         for (int i : shownIndices(in.shape()[in.dim() - 1])) {
             // The leading space keeps "..." clear of the comma before it, as torch prints " ...".
-            items.add(i == ELLIPSIS ? " ..." : formatter.format(in.values()[offset + i * stride]));
+            items.add(i == ELLIPSIS ? " ..." : element(offset + i * stride));
         }
         int elementLength = formatter.width() + 2; // the element plus ", "
         int perLine = Math.max(1, Math.floorDiv(options.linewidth() - indent, elementLength));
@@ -68,6 +69,11 @@ final class TensorBody {
             lines.add(String.join(", ", items.subList(start, Math.min(items.size(), start + perLine))));
         }
         return "[" + String.join(",\n" + " ".repeat(indent + 1), lines) + "]";
+    }
+
+    /** Element {@code i} formatted: integers from their exact {@code long} when the input has them. */
+    private String element(int i) {
+        return in.integers() != null ? formatter.format(in.integers()[i]) : formatter.format(in.values()[i]);
     }
 
     /** The indices printed along a dimension of {@code size}, with {@link #ELLIPSIS} where items are left out. */
@@ -94,6 +100,25 @@ final class TensorBody {
         double[] values = new double[out.size()];
         for (int i = 0; i < values.length; i++) values[i] = out.get(i);
         return values;
+    }
+
+    /** The exact integers of the elements a summarised print shows, in the order of {@link #shownValues}. */
+    private long[] shownIntegers() {
+        List<Integer> at = new ArrayList<>();
+        collectOffsets(0, 0, at);
+        long[] out = new long[at.size()];
+        for (int i = 0; i < out.length; i++) out[i] = in.integers()[at.get(i)];
+        return out;
+    }
+
+    private void collectOffsets(int dim, int offset, List<Integer> out) {
+        if (dim == in.dim()) {
+            out.add(offset);
+            return;
+        }
+        for (int i : shownIndices(in.shape()[dim])) {
+            if (i != ELLIPSIS) collectOffsets(dim + 1, offset + i * strides[dim], out);
+        }
     }
 
     private void collect(int dim, int offset, List<Double> out) {

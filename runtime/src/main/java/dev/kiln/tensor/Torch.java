@@ -59,7 +59,10 @@ public final class Torch {
 
     public static Tensor fromArray(boolean[] data, int... shape) { return share(DType.BOOL, data, data.length, shape); }
 
-    /** Wraps a short[] as int16, or as float16 bit patterns when {@code dtype} is FLOAT16. */
+    /** Wraps a byte[] as uint8 (read unsigned) or int8, as {@code dtype} says. */
+    public static Tensor fromArray(byte[] data, DType dtype, int... shape) { return share(dtype, data, data.length, shape); }
+
+    /** Wraps a short[] as int16, or as float16 or bfloat16 bit patterns when {@code dtype} is FLOAT16 or BFLOAT16. */
     public static Tensor fromArray(short[] data, DType dtype, int... shape) { return share(dtype, data, data.length, shape); }
 
     /** Wraps any primitive array of the type {@code dtype} is stored in (short[] for float16 bits). */
@@ -253,9 +256,12 @@ public final class Torch {
 
     public static Tensor stack(List<Tensor> tensors) { return Joining.stack(tensors, 0); }
 
-    /** Picks from {@code a} where {@code condition} holds, else from {@code b}. */
+    /**
+     * Picks from {@code a} where {@code condition} holds, else from {@code b}, all three broadcast; the result has
+     * their promoted dtype. A uint8 condition is accepted, as PyTorch 1.13 does (with a deprecation warning there).
+     */
     public static Tensor where(Tensor condition, Tensor a, Tensor b) {
-        if (!condition.dtype.isBool()) {
+        if (!condition.dtype.isBool() && condition.dtype != DType.UINT8) {
             throw new IllegalArgumentException("where expected condition to be a boolean tensor, but got a tensor with dtype "
                     + condition.dtype.scalarTypeName());
         }
@@ -266,6 +272,79 @@ public final class Torch {
                 Autograd.sumToShape(where(condition, g, Tensor.zerosLike(g)), sa),
                 Autograd.sumToShape(where(condition, Tensor.zerosLike(g), g), sb)}, a, b);
     }
+
+    /** {@code torch.where(condition, x, 0.0)}: a Java number takes part in promotion as a Python scalar. */
+    public static Tensor where(Tensor condition, Tensor a, double b) { return where(condition, a, Tensor.wrap(b)); }
+
+    public static Tensor where(Tensor condition, Tensor a, long b) { return where(condition, a, Tensor.wrap(b)); }
+
+    public static Tensor where(Tensor condition, double a, Tensor b) { return where(condition, Tensor.wrap(a), b); }
+
+    public static Tensor where(Tensor condition, long a, Tensor b) { return where(condition, Tensor.wrap(a), b); }
+
+    public static Tensor where(Tensor condition, double a, double b) { return where(condition, Tensor.wrap(a), Tensor.wrap(b)); }
+
+    public static Tensor where(Tensor condition, long a, long b) { return where(condition, Tensor.wrap(a), Tensor.wrap(b)); }
+
+    /** {@code torch.where(condition)}: {@code nonzero(condition, as_tuple=True)}. */
+    public static Tensor[] where(Tensor condition) { return Indexing.nonzero(condition); }
+
+    // ------------------------------------------------------------ the torch.X forms of tensor methods
+
+    public static java.util.List<Tensor> split(Tensor t, int splitSize, int dim) { return t.split(splitSize, dim); }
+
+    public static java.util.List<Tensor> split(Tensor t, int[] sizes, int dim) { return t.split(sizes, dim); }
+
+    public static java.util.List<Tensor> chunk(Tensor t, int chunks, int dim) { return t.chunk(chunks, dim); }
+
+    public static java.util.List<Tensor> unbind(Tensor t, int dim) { return t.unbind(dim); }
+
+    public static ValuesIndices sort(Tensor t, int dim, boolean descending) { return t.sort(dim, descending); }
+
+    public static ValuesIndices sort(Tensor t, int dim, boolean descending, boolean stable) { return t.sort(dim, descending, stable); }
+
+    public static Tensor argsort(Tensor t, int dim, boolean descending) { return t.argsort(dim, descending); }
+
+    public static ValuesIndices topk(Tensor t, int k, int dim, boolean largest, boolean sorted) { return t.topk(k, dim, largest, sorted); }
+
+    public static Tensor cumsum(Tensor t, int dim) { return t.cumsum(dim); }
+
+    public static Tensor cumprod(Tensor t, int dim) { return t.cumprod(dim); }
+
+    public static Tensor gather(Tensor t, int dim, Tensor index) { return t.gather(dim, index); }
+
+    public static Tensor scatter(Tensor t, int dim, Tensor index, Tensor src) { return t.scatter(dim, index, src); }
+
+    public static Tensor scatter(Tensor t, int dim, Tensor index, double value) { return t.scatter(dim, index, value); }
+
+    public static Tensor scatterAdd(Tensor t, int dim, Tensor index, Tensor src) { return t.scatterAdd(dim, index, src); }
+
+    public static Tensor maskedFill(Tensor t, Tensor mask, double value) { return t.maskedFill(mask, value); }
+
+    public static Tensor maskedFill(Tensor t, Tensor mask, long value) { return t.maskedFill(mask, value); }
+
+    public static Tensor maskedFill(Tensor t, Tensor mask, Tensor value) { return t.maskedFill(mask, value); }
+
+    public static Tensor isnan(Tensor t) { return t.isnan(); }
+
+    public static Tensor isinf(Tensor t) { return t.isinf(); }
+
+    public static Tensor isfinite(Tensor t) { return t.isfinite(); }
+
+    public static Tensor nanToNum(Tensor t) { return t.nanToNum(); }
+
+    public static Tensor nanToNum(Tensor t, Double nan, Double posinf, Double neginf) { return t.nanToNum(nan, posinf, neginf); }
+
+    public static Tensor clamp(Tensor t, double min, double max) { return t.clamp(min, max); }
+
+    public static Tensor clamp(Tensor t, Tensor min, Tensor max) { return t.clamp(min, max); }
+
+    public static Tensor softmax(Tensor t, int dim) { return t.softmax(dim); }
+
+    public static Tensor logSoftmax(Tensor t, int dim) { return t.logSoftmax(dim); }
+
+    /** {@code torch.div(a, b, rounding_mode=...)}. */
+    public static Tensor div(Tensor a, Tensor b, String roundingMode) { return a.div(b, roundingMode); }
 
     public static Tensor matmul(Tensor a, Tensor b) { return a.matmul(b); }
 

@@ -204,6 +204,9 @@ final class Views {
             case INT64 -> "LongTensor";
             case INT32 -> "IntTensor";
             case INT16 -> "ShortTensor";
+            case INT8 -> "CharTensor";
+            case UINT8 -> "ByteTensor";
+            case BFLOAT16 -> "BFloat16Tensor";
             case BOOL -> "BoolTensor";
         };
     }

@@ -77,7 +77,7 @@ class NpyTest {
             JsonNode e = elements.get(i);
             wantBits[i] = e.isBoolean() ? (e.asBoolean() ? 1 : 0) : e.asLong();
         }
-        assertArrayEquals(wantBits, rawBits(got.data()));
+        assertArrayEquals(wantBits, rawBits(got.data(), got.dtype()));
     }
 
     @Test
@@ -110,9 +110,14 @@ class NpyTest {
         assertArrayEquals(new int[] {1, -2, Integer.MAX_VALUE},
                 (int[]) Npy.read(fixtures.resolve("big_endian_int32_3.npy")).data());
 
+        // uint8 and int8 load as themselves, not widened; their bytes are the values (uint8 read unsigned)
         NpyArray bytes = Npy.read(fixtures.resolve("uint8_6.npy"));
-        assertEquals(DType.INT16, bytes.dtype());
-        assertArrayEquals(new short[] {0, 1, 127, 128, 200, 255}, (short[]) bytes.data());
+        assertEquals(DType.UINT8, bytes.dtype());
+        assertArrayEquals(new byte[] {0, 1, 127, (byte) 128, (byte) 200, (byte) 255}, (byte[]) bytes.data());
+        NpyArray signed = Npy.read(fixtures.resolve("int8_4.npy"));
+        assertEquals(DType.INT8, signed.dtype());
+        assertArrayEquals(new byte[] {-128, -1, 0, 127}, (byte[]) signed.data());
+        assertEquals(DType.INT32, Npy.read(fixtures.resolve("uint16_3.npy")).dtype());
         assertArrayEquals(new long[] {0, 1L << 31, (1L << 32) - 1},
                 (long[]) Npy.read(fixtures.resolve("uint32_3.npy")).data());
 
@@ -166,7 +171,15 @@ class NpyTest {
         assertArrayEquals(Files.readAllBytes(numpy), Files.readAllBytes(kiln));
     }
 
-    @ParameterizedTest @EnumSource(DType.class)
+    @Test
+    void refusesBfloat16WhichNumpyLacks() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> new NpyArray(new int[] {1}, DType.BFLOAT16, new short[] {0x3F80}));
+        assertEquals("NpyArray: NumPy has no bfloat16 dtype, so .npy cannot hold torch.bfloat16; convert with toFloat()"
+                + " first (exact), or save it with Safetensors (BF16)", e.getMessage());
+    }
+
+    @ParameterizedTest @EnumSource(value = DType.class, names = "BFLOAT16", mode = EnumSource.Mode.EXCLUDE)
     void roundTripsEveryDtypeAndShapeBitExactly(DType dtype) throws IOException {
         for (int[] shape : List.of(new int[0], new int[] {0, 3}, new int[] {7}, new int[] {2, 3, 4})) {
             NpyArray array = sample(dtype, shape);
@@ -174,7 +187,7 @@ class NpyTest {
             Npy.write(file, array);
             NpyArray back = Npy.read(file);
             assertEquals(array, back);
-            assertArrayEquals(rawBits(array.data()), rawBits(back.data()));
+            assertArrayEquals(rawBits(array.data(), dtype), rawBits(back.data(), dtype));
             long dataBytes = (long) array.size() * dtype.byteSize();
             assertEquals(0, (Files.size(file) - dataBytes) % 64, "data must start 64-byte aligned");
         }
@@ -366,8 +379,13 @@ class NpyTest {
     }
 
     /** Each element's raw bits, so that NaN payloads and -0.0 are compared too. */
-    private static long[] rawBits(Object data) {
+    private static long[] rawBits(Object data, DType dtype) {
         return switch (data) {
+            case byte[] a -> {
+                long[] r = new long[a.length];
+                for (int i = 0; i < a.length; i++) r[i] = dtype == DType.UINT8 ? a[i] & 0xFF : a[i];
+                yield r;
+            }
             case boolean[] a -> {
                 long[] r = new long[a.length];
                 for (int i = 0; i < a.length; i++) r[i] = a[i] ? 1 : 0;
@@ -399,9 +417,15 @@ class NpyTest {
                 for (int i = 0; i < n; i++) a[i] = i % 3 == 0;
                 yield a;
             }
+            case UINT8, INT8 -> {
+                byte[] a = new byte[n];
+                for (int i = 0; i < n; i++) a[i] = (byte) new int[] {0, 1, 127, 128, 200, 255}[i % 6];
+                yield a;
+            }
             case INT16 -> cycleShorts(n, Short.MIN_VALUE, -1, 0, 1, 0x1234, Short.MAX_VALUE);
             // Half bits: 1.0, -0.0, +inf, a NaN with payload, the smallest subnormal, 65504.
             case FLOAT16 -> cycleShorts(n, 0x3C00, 0x8000, 0x7C00, 0x7E01, 0x0001, 0x7BFF);
+            case BFLOAT16 -> throw new AssertionError("NumPy has no bfloat16");
             case INT32 -> {
                 int[] v = {Integer.MIN_VALUE, -1, 0, 1, 0x12345678, Integer.MAX_VALUE};
                 int[] a = new int[n];

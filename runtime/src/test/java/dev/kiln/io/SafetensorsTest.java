@@ -67,13 +67,35 @@ class SafetensorsTest {
                 new String(bytes, 8, 64, StandardCharsets.UTF_8).strip());
     }
 
-    @Test void widensBf16AndBytes() throws Exception {
+    @Test void loadsBf16AndBytesAsThemselvesWithoutWidening() throws Exception {
         Map<String, Tensor> t = Safetensors.load(fixture("widened.safetensors"));
-        assertEquals(DType.FLOAT32, t.get("b").dtype());
+        assertEquals(DType.BFLOAT16, t.get("b").dtype());
         assertArrayEquals(new float[] {1.0f, -2.5f, 3.140625f}, t.get("b").toFloatArray());
-        assertEquals(DType.INT16, t.get("u").dtype());
+        assertEquals(DType.UINT8, t.get("u").dtype());
         assertArrayEquals(new long[] {0, 200, 255}, t.get("u").toLongArray());
+        assertEquals(DType.INT8, t.get("i").dtype());
         assertArrayEquals(new long[] {-128, 5, 127}, t.get("i").toLongArray());
+    }
+
+    @Test void smallDtypesKeepTheirBitsAndWriteTheReferenceBytes(@TempDir Path dir) throws Exception {
+        Path ref = fixture("small_dtypes.safetensors");
+        LinkedHashMap<String, Tensor> t = Safetensors.load(ref);
+        // the reference layout: decreasing alignment (F32, BF16, I8, U8, BOOL), then by name
+        assertEquals(List.of("f32", "bf16", "i8", "u8", "u8_scalar", "a_bool"), new ArrayList<>(t.keySet()));
+        Tensor bf = t.get("bf16");
+        assertEquals(DType.BFLOAT16, bf.dtype());
+        assertArrayEquals(new short[] {(short) 0x8000, 0x7F80, (short) 0xFF80, 0x7FC1, 0x7F7F, 0x0001, 0x3DCD, (short) 0xC2F7},
+                (short[]) bf.array(), "bfloat16 bits, NaN payload included");
+        assertEquals(DType.UINT8, t.get("u8").dtype());
+        assertArrayEquals(new byte[] {0, 1, 127, (byte) 128, (byte) 200, (byte) 255}, (byte[]) t.get("u8").array());
+        assertEquals("tensor([[  0,   1, 127],\n        [128, 200, 255]], dtype=torch.uint8)", t.get("u8").toString());
+        assertEquals(DType.INT8, t.get("i8").dtype());
+        assertArrayEquals(new long[] {-128, -1, 0, 1, 127}, t.get("i8").toLongArray());
+        assertEquals(0, t.get("u8_scalar").dim());
+        assertEquals(7, t.get("u8_scalar").longItem());
+        Path out = dir.resolve("kiln.safetensors");
+        Safetensors.save(out, new HashMap<>(t));
+        assertArrayEquals(Files.readAllBytes(ref), Files.readAllBytes(out));
     }
 
     @Test void roundTripsEveryDtypeAndViewsAndLeavesNoTempFile(@TempDir Path dir) throws Exception {

@@ -7,17 +7,19 @@ import dev.kiln.processor.fuse.Plan;
 /** Java names used by the writers: runtime classes, and the arrays behind each buffer. */
 final class Names {
     static final String COMPILED = "dev.kiln.compiled";
-    static final ClassName DENSE = ClassName.get(COMPILED, "Dense");
+    /** The CPU backend: the kernels generated Java calls. */
+    static final String CPU = "dev.kiln.backend.cpu";
+    static final ClassName DENSE = ClassName.get(CPU, "Dense");
     static final ClassName DENSE_LAYER = ClassName.get(COMPILED, "DenseLayer");
-    static final ClassName COLUMN_BLOCKS = ClassName.get(COMPILED, "ColumnBlocks");
-    static final ClassName ROW_OPS = ClassName.get(COMPILED, "RowOps");
-    static final ClassName GELU = ClassName.get(COMPILED, "GeluMath");
-    static final ClassName BATCH_NORM = ClassName.get(COMPILED, "BatchNormKernel");
-    static final ClassName LAYER_NORM = ClassName.get(COMPILED, "LayerNormKernel");
-    static final ClassName EMBEDDING = ClassName.get(COMPILED, "EmbeddingKernel");
-    static final ClassName CONV2D = ClassName.get(COMPILED, "Conv2dKernel");
-    static final ClassName POOL2D = ClassName.get(COMPILED, "Pool2dKernel");
-    static final ClassName PACKING = ClassName.get(COMPILED, "Packing");
+    static final ClassName COLUMN_BLOCKS = ClassName.get(CPU, "ColumnBlocks");
+    static final ClassName ROW_OPS = ClassName.get(CPU, "RowOps");
+    static final ClassName GELU = ClassName.get(CPU, "GeluMath");
+    static final ClassName BATCH_NORM = ClassName.get(CPU, "BatchNormKernel");
+    static final ClassName LAYER_NORM = ClassName.get(CPU, "LayerNormKernel");
+    static final ClassName EMBEDDING = ClassName.get(CPU, "EmbeddingKernel");
+    static final ClassName CONV2D = ClassName.get(CPU, "Conv2dKernel");
+    static final ClassName POOL2D = ClassName.get(CPU, "Pool2dKernel");
+    static final ClassName PACKING = ClassName.get(CPU, "Packing");
     static final ClassName DROPOUT_MASK = ClassName.get(COMPILED, "DropoutMask");
     static final ClassName COMPILED_MODEL = ClassName.get(COMPILED, "CompiledModel");
     static final ClassName FLAT_VIEWS = ClassName.get(COMPILED, "FlatViews");

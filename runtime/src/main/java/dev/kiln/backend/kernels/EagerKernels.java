@@ -5,12 +5,6 @@ import dev.kiln.backend.DeviceContext;
 import dev.kiln.backend.DeviceKernel;
 import dev.kiln.backend.DeviceProgram;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.IdentityHashMap;
-import java.util.Map;
 
 /**
  * The kernels the eager tensor API needs beside the {@link KernelLibrary}: one strided element-wise kernel for every
@@ -57,7 +51,7 @@ public final class EagerKernels {
         boolean isScalar() { return buffer == null; }
     }
 
-    private static final Map<DeviceContext, EagerKernels> CACHE = new IdentityHashMap<>();
+    private static final PerContext<EagerKernels> CACHE = new PerContext<>();
 
     private final DeviceContext ctx;
     private final int local;
@@ -70,17 +64,15 @@ public final class EagerKernels {
 
     /** The kernels of {@code ctx}, cached with it; each family compiles on its first launch. */
     public static EagerKernels on(DeviceContext ctx) {
-        synchronized (CACHE) {
-            CACHE.keySet().removeIf(DeviceContext::isClosed);
-            return CACHE.computeIfAbsent(ctx, EagerKernels::new);
-        }
+        return CACHE.get(ctx, EagerKernels::new);
     }
 
     /** The element-wise program's source (dialect, without the prelude): the {@code OP_*} codes, then the file. */
     public static String elementwiseSource() {
         StringBuilder s = new StringBuilder("/* Kiln eager element-wise kernels */\n");
         for (Op op : Op.values()) s.append("#define OP_").append(op.name()).append(' ').append(op.ordinal()).append('\n');
-        return s.append("#line 1 \"eager/elementwise.kc\"\n").append(read("eager/elementwise.kc")).toString();
+        return s.append("#line 1 \"eager/elementwise.kc\"\n").append(KernelSource.read("eager/elementwise.kc"))
+                .toString();
     }
 
     /** The line program's source (dialect, without the prelude). */
@@ -89,7 +81,7 @@ public final class EagerKernels {
         for (LineOp op : LineOp.values()) {
             s.append("#define LINE_").append(op.name()).append(' ').append(op.ordinal()).append('\n');
         }
-        return s.append("#line 1 \"eager/lines.kc\"\n").append(read("eager/lines.kc")).toString();
+        return s.append("#line 1 \"eager/lines.kc\"\n").append(KernelSource.read("eager/lines.kc")).toString();
     }
 
     /**
@@ -225,12 +217,4 @@ public final class EagerKernels {
         return out;
     }
 
-    private static String read(String file) {
-        try (InputStream in = EagerKernels.class.getResourceAsStream(file)) {
-            if (in == null) throw new IllegalStateException("kernel source " + file + " is missing from the class path");
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read kernel source " + file, e);
-        }
-    }
 }

@@ -5,17 +5,11 @@ import dev.kiln.backend.DeviceContext;
 import dev.kiln.backend.DeviceKernel;
 import dev.kiln.backend.DeviceProgram;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The device kernels of a compiled CNN: Conv2d forward and backward (groups = 1), max and average pooling forward
- * and backward, and dropout with the CPU's mask stream. Semantics follow {@code compiled/Conv2dKernel},
+ * and backward, and dropout with the CPU's mask stream. Semantics follow {@code backend/cpu/Conv2dKernel},
  * {@code Pool2dKernel} and {@code DropoutMask}. Written once in the kernel dialect ({@code conv.kc}, {@code pool.kc},
  * {@code dropout.kc} next to this class), compiled as one program per context, and launched through the typed
  * methods here, which check every buffer range before queueing; the matrix products are the {@link KernelLibrary}'s
@@ -30,7 +24,7 @@ import java.util.Map;
  * at a time.
  */
 public final class ImageKernels {
-    private static final Map<DeviceContext, ImageKernels> CACHE = new IdentityHashMap<>();
+    private static final PerContext<ImageKernels> CACHE = new PerContext<>();
 
     /** The source files, in program order: the library's shared macros, then the image kernels. */
     static final List<String> FILES = List.of("common.kc", "conv.kc", "pool.kc", "dropout.kc");
@@ -65,15 +59,7 @@ public final class ImageKernels {
 
     /** The image kernels of {@code ctx}, over {@link KernelLibrary#on}, compiled on first use and then cached. */
     public static ImageKernels on(DeviceContext ctx) {
-        synchronized (CACHE) {
-            CACHE.keySet().removeIf(DeviceContext::isClosed);
-            ImageKernels k = CACHE.get(ctx);
-            if (k == null) {
-                k = new ImageKernels(KernelLibrary.on(ctx));
-                CACHE.put(ctx, k);
-            }
-            return k;
-        }
+        return CACHE.get(ctx, c -> new ImageKernels(KernelLibrary.on(c)));
     }
 
     /** New, uncached image kernels over {@code lib} and its tiles (for tests and tuning): compiles the program. */
@@ -83,12 +69,7 @@ public final class ImageKernels {
 
     /** The program's whole source in the kernel dialect, as compiled for {@code tiles} (without the prelude). */
     public static String source(Tiles tiles) {
-        StringBuilder s = new StringBuilder(16 * 1024);
-        s.append("/* Kiln image kernels, tiles ").append(tiles).append(" */\n").append(tiles.defines());
-        for (String file : FILES) {
-            s.append("#line 1 \"").append(file).append("\"\n").append(read(file)).append('\n');
-        }
-        return s.toString();
+        return KernelSource.assemble("Kiln image kernels", tiles, FILES);
     }
 
     public KernelLibrary library() { return lib; }
@@ -345,12 +326,4 @@ public final class ImageKernels {
         dropoutBackward.launch1d(count, local, gOut, gOff, mask, gIn, gInOff, count, accumulate ? 1 : 0);
     }
 
-    private static String read(String file) {
-        try (InputStream in = ImageKernels.class.getResourceAsStream(file)) {
-            if (in == null) throw new IllegalStateException("kernel source " + file + " is missing from the class path");
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read kernel source " + file, e);
-        }
-    }
 }

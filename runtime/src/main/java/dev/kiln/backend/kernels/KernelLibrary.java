@@ -6,8 +6,6 @@ import dev.kiln.backend.DeviceKernel;
 import dev.kiln.backend.DeviceProgram;
 import dev.kiln.compiled.Optimizer;
 
-import java.util.IdentityHashMap;
-import java.util.Map;
 
 /**
  * The device kernels a training step needs besides the model compiler's fused element-wise ones: GEMM in the four
@@ -23,7 +21,7 @@ import java.util.Map;
  * {@code Optimizer}.
  */
 public final class KernelLibrary {
-    private static final Map<DeviceContext, KernelLibrary> LIBRARIES = new IdentityHashMap<>();
+    private static final PerContext<KernelLibrary> LIBRARIES = new PerContext<>();
 
     private final DeviceContext ctx;
     private final Tiles tiles;
@@ -50,10 +48,7 @@ public final class KernelLibrary {
 
     /** The library of {@code ctx} with {@link Tiles#forDevice} tiles, compiled on first use and then cached. */
     public static KernelLibrary on(DeviceContext ctx) {
-        synchronized (LIBRARIES) {
-            LIBRARIES.keySet().removeIf(DeviceContext::isClosed);
-            return LIBRARIES.computeIfAbsent(ctx, c -> new KernelLibrary(c, Tiles.forDevice(c)));
-        }
+        return LIBRARIES.get(ctx, c -> new KernelLibrary(c, Tiles.forDevice(c)));
     }
 
     /** A new, uncached library with the given tiles (for tests and tuning): compiles the program again. */

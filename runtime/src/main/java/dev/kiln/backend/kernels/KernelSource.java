@@ -39,7 +39,19 @@ final class KernelSource {
         s.append("#line 1 \"").append(file).append("\"\n").append(read(file)).append('\n');
     }
 
-    private static String read(String file) {
+    /**
+     * A program of {@code files} (resources next to this class) for {@code tiles}: a title comment, the tile
+     * {@code #define}s, then each file behind a {@code #line} directive so compiler messages name it.
+     */
+    static String assemble(String title, Tiles tiles, java.util.List<String> files) {
+        StringBuilder s = new StringBuilder(24 * 1024);
+        s.append("/* ").append(title).append(", tiles ").append(tiles).append(" */\n").append(tiles.defines());
+        for (String file : files) append(s, file);
+        return s.toString();
+    }
+
+    /** The text of kernel source {@code file}, a resource next to this class. */
+    static String read(String file) {
         try (InputStream in = KernelSource.class.getResourceAsStream(file)) {
             if (in == null) {
                 throw new IllegalStateException("kernel source " + file + " is missing from the class path");

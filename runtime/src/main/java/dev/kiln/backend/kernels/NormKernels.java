@@ -5,18 +5,12 @@ import dev.kiln.backend.DeviceContext;
 import dev.kiln.backend.DeviceKernel;
 import dev.kiln.backend.DeviceProgram;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The device kernels of the remaining compiled layers: BatchNorm (1d and 2d: training statistics with the running
  * statistics, normalisation, eval, backward), LayerNorm, Embedding, row-wise softmax and log-softmax, and the
- * residual sum. Semantics follow {@code compiled/BatchNormKernel} with the passes {@code BatchNormWriter} generates
+ * residual sum. Semantics follow {@code backend/cpu/BatchNormKernel} with the passes {@code BatchNormWriter} generates
  * around it, {@code LayerNormKernel}, {@code EmbeddingKernel} and {@code RowOps}. Written once in the kernel dialect
  * ({@code norm.kc}, {@code rows.kc}, {@code embedding.kc}, {@code residual.kc} next to this class), compiled as one
  * program per context, and launched through the typed methods here, which check every buffer range before queueing.
@@ -52,7 +46,7 @@ import java.util.Map;
  * batch size.
  */
 public final class NormKernels {
-    private static final Map<DeviceContext, NormKernels> CACHE = new IdentityHashMap<>();
+    private static final PerContext<NormKernels> CACHE = new PerContext<>();
 
     /** The source files, in program order: the library's shared macros, then these kernels. */
     static final List<String> FILES = List.of("common.kc", "norm.kc", "rows.kc", "embedding.kc", "residual.kc");
@@ -95,15 +89,7 @@ public final class NormKernels {
 
     /** The norm kernels of {@code ctx}, over {@link KernelLibrary#on}, compiled on first use and then cached. */
     public static NormKernels on(DeviceContext ctx) {
-        synchronized (CACHE) {
-            CACHE.keySet().removeIf(DeviceContext::isClosed);
-            NormKernels k = CACHE.get(ctx);
-            if (k == null) {
-                k = new NormKernels(KernelLibrary.on(ctx));
-                CACHE.put(ctx, k);
-            }
-            return k;
-        }
+        return CACHE.get(ctx, c -> new NormKernels(KernelLibrary.on(c)));
     }
 
     /** New, uncached norm kernels over {@code lib} and its tiles (for tests and tuning): compiles the program. */
@@ -113,12 +99,7 @@ public final class NormKernels {
 
     /** The program's whole source in the kernel dialect, as compiled for {@code tiles} (without the prelude). */
     public static String source(Tiles tiles) {
-        StringBuilder s = new StringBuilder(24 * 1024);
-        s.append("/* Kiln norm kernels, tiles ").append(tiles).append(" */\n").append(tiles.defines());
-        for (String file : FILES) {
-            s.append("#line 1 \"").append(file).append("\"\n").append(read(file)).append('\n');
-        }
-        return s.toString();
+        return KernelSource.assemble("Kiln norm kernels", tiles, FILES);
     }
 
     public KernelLibrary library() { return lib; }
@@ -481,12 +462,4 @@ public final class NormKernels {
                 accumulateB ? 1 : 0, count);
     }
 
-    private static String read(String file) {
-        try (InputStream in = NormKernels.class.getResourceAsStream(file)) {
-            if (in == null) throw new IllegalStateException("kernel source " + file + " is missing from the class path");
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read kernel source " + file, e);
-        }
-    }
 }

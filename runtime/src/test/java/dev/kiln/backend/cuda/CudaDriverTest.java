@@ -1,5 +1,7 @@
 package dev.kiln.backend.cuda;
 
+import dev.kiln.backend.cpu.GeluMath;
+
 import dev.kiln.backend.Backends;
 import dev.kiln.backend.Device;
 import dev.kiln.backend.DeviceBuffer;
@@ -8,7 +10,6 @@ import dev.kiln.backend.DeviceException;
 import dev.kiln.backend.DeviceInfo;
 import dev.kiln.backend.DeviceKernel;
 import dev.kiln.backend.DeviceProgram;
-import dev.kiln.compiled.GeluMath;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,9 +1,10 @@
 package dev.kiln.backend.kernels;
 
+import dev.kiln.backend.cpu.Conv2dKernel;
+
 import dev.kiln.backend.DeviceBuffer;
 import dev.kiln.backend.kernels.ImageFixture.Placed;
 import dev.kiln.backend.kernels.ImageKernels.ConvShape;
-import dev.kiln.compiled.Conv2dKernel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

@@ -1,10 +1,6 @@
 package dev.kiln.backend.kernels;
 
-import dev.kiln.backend.Device;
 import dev.kiln.backend.DeviceBuffer;
-import dev.kiln.backend.DeviceContext;
-import dev.kiln.backend.DeviceKernel;
-import dev.kiln.backend.DeviceProgram;
 import dev.kiln.backend.kernels.ImageKernels.ConvShape;
 import dev.kiln.backend.kernels.ImageKernels.PoolShape;
 import org.junit.jupiter.api.Test;
@@ -22,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class ImageLaunchCountTest {
     @Test
     void launchesPerOperationDoNotGrowWithTheBatch() {
-        Counting ctx = new Counting(OpenClFixture.context());
+        CountingContext ctx = new CountingContext(OpenClFixture.context());
         ImageKernels k = ImageKernels.over(KernelLibrary.withTiles(ctx, Tiles.CPU));
         ConvShape g = new ConvShape(3, 9, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1);
         ConvShape oneByOne = new ConvShape(3, 5, 5, 4, 1, 1, 1, 1, 0, 0, 1, 1);
@@ -70,54 +66,6 @@ class ImageLaunchCountTest {
             assertEquals(List.of(), ctx.during(() -> k.conv2dForward(g, 0, a, 0, b, 0, -1, c, 0, s)));
         } finally {
             for (DeviceBuffer buffer : buffers) buffer.close();
-        }
-    }
-
-    /** The OpenCL context, its kernels recording their launches by name. */
-    private static final class Counting implements DeviceContext {
-        private final DeviceContext inner;
-        private final List<String> launches = new ArrayList<>();
-
-        Counting(DeviceContext inner) { this.inner = inner; }
-
-        /** The kernels {@code r} launched, in order. */
-        List<String> during(Runnable r) {
-            launches.clear();
-            r.run();
-            inner.finish();
-            return List.copyOf(launches);
-        }
-
-        @Override public Device device() { return inner.device(); }
-        @Override public String name() { return inner.name(); }
-        @Override public DeviceBuffer allocate(long floats) { return inner.allocate(floats); }
-        @Override public void upload(float[] src, int srcOffset, DeviceBuffer dst, long dstOffset, int count) { inner.upload(src, srcOffset, dst, dstOffset, count); }
-        @Override public void download(DeviceBuffer src, long srcOffset, float[] dst, int dstOffset, int count) { inner.download(src, srcOffset, dst, dstOffset, count); }
-        @Override public void copy(DeviceBuffer src, long srcOffset, DeviceBuffer dst, long dstOffset, long count) { inner.copy(src, srcOffset, dst, dstOffset, count); }
-        @Override public void finish() { inner.finish(); }
-        @Override public boolean isClosed() { return inner.isClosed(); }
-        @Override public void close() {}
-
-        @Override
-        public DeviceProgram compile(String name, String source) {
-            DeviceProgram p = inner.compile(name, source);
-            return new DeviceProgram() {
-                @Override public String name() { return p.name(); }
-
-                @Override
-                public DeviceKernel kernel(String kernelName) {
-                    DeviceKernel k = p.kernel(kernelName);
-                    return new DeviceKernel() {
-                        @Override public String name() { return k.name(); }
-
-                        @Override
-                        public void launch(int[] global, int[] local, Object... args) {
-                            launches.add(kernelName);
-                            k.launch(global, local, args);
-                        }
-                    };
-                }
-            };
         }
     }
 }

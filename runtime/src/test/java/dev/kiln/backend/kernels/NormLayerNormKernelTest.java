@@ -1,8 +1,9 @@
 package dev.kiln.backend.kernels;
 
+import dev.kiln.backend.cpu.LayerNormKernel;
+
 import dev.kiln.backend.DeviceBuffer;
 import dev.kiln.backend.kernels.ImageFixture.Placed;
-import dev.kiln.compiled.LayerNormKernel;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 

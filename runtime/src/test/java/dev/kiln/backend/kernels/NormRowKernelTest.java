@@ -1,7 +1,8 @@
 package dev.kiln.backend.kernels;
 
+import dev.kiln.backend.cpu.RowOps;
+
 import dev.kiln.backend.kernels.ImageFixture.Placed;
-import dev.kiln.compiled.RowOps;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 

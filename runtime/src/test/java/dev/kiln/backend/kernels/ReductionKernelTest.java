@@ -1,7 +1,8 @@
 package dev.kiln.backend.kernels;
 
+import dev.kiln.backend.cpu.Dense;
+
 import dev.kiln.backend.DeviceBuffer;
-import dev.kiln.compiled.Dense;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 

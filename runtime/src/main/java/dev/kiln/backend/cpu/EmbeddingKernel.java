@@ -1,4 +1,4 @@
-package dev.kiln.compiled;
+package dev.kiln.backend.cpu;
 
 /**
  * {@code nn.Embedding} over a flat float buffer: each index (carried as a float holding an exact integer, since

@@ -1,4 +1,9 @@
-package dev.kiln.compiled;
+package dev.kiln.backend.cpu;
+
+import dev.kiln.compiled.CompiledModel;
+import dev.kiln.compiled.Trainer;
+import dev.kiln.compiled.Loss;
+import dev.kiln.compiled.Optimizer;
 
 /**
  * A training step on two cores: this thread runs the first half of the batch's rows on the model, the
@@ -11,7 +16,7 @@ package dev.kiln.compiled;
  * <p>Only for models whose rows are independent (no BatchNorm, no dropout). The summed gradient differs
  * from the one-core step only by float rounding (two partial sums instead of one).
  */
-final class RowSplitStep implements Runnable {
+public final class RowSplitStep implements Runnable {
     private final CompiledModel model, replica;
     private final Loss loss;
     private final Optimizer optimizer;
@@ -30,7 +35,7 @@ final class RowSplitStep implements Runnable {
     private volatile int mainDone, replicaDone;
     private int correct;
 
-    RowSplitStep(CompiledModel model, Loss loss, Optimizer optimizer) {
+    public RowSplitStep(CompiledModel model, Loss loss, Optimizer optimizer) {
         this.model = model;
         this.replica = model.replica();
         this.loss = loss;
@@ -45,7 +50,7 @@ final class RowSplitStep implements Runnable {
     }
 
     /** Sizes the replica's activations and its slice of the batch for batches of up to {@code batchSize}. */
-    void prepare(int batchSize) {
+    public void prepare(int batchSize) {
         int half = batchSize - batchSize / 2;
         replica.ensureCapacity(half);
         if (replicaX.length < half * in) {
@@ -55,10 +60,10 @@ final class RowSplitStep implements Runnable {
     }
 
     /** Correct predictions of the last step (classification losses). */
-    int correct() { return correct; }
+    public int correct() { return correct; }
 
     /** One step on {@code n >= 2} rows with the second core the caller acquired; returns the mean loss. */
-    float step(SecondCore core, float[] x, float[] y, int n, float[] gradOut) {
+    public float step(SecondCore core, float[] x, float[] y, int n, float[] gradOut) {
         if (replica.isTraining() != model.isTraining()) replica.train(model.isTraining());
         this.x = x;
         this.y = y;

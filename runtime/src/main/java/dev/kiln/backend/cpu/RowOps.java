@@ -1,4 +1,4 @@
-package dev.kiln.compiled;
+package dev.kiln.backend.cpu;
 
 /**
  * Row-wise kernels over {@code [rows, cols]} blocks: softmax and log-softmax with their backward passes.

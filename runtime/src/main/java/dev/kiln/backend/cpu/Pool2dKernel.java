@@ -1,4 +1,4 @@
-package dev.kiln.compiled;
+package dev.kiln.backend.cpu;
 
 /**
  * MaxPool2d or AvgPool2d of a generated model over NCHW samples, with PyTorch's window rules (as the eager

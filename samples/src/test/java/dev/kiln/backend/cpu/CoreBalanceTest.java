@@ -1,4 +1,9 @@
-package dev.kiln.compiled;
+package dev.kiln.backend.cpu;
+
+import dev.kiln.compiled.CompiledModel;
+import dev.kiln.compiled.Trainer;
+import dev.kiln.compiled.Loss;
+import dev.kiln.compiled.Optimizer;
 
 import dev.kiln.samples.compiled.KilnPhonePrice;
 import dev.kiln.samples.compiled.KilnTestDeepChain;

@@ -1,4 +1,4 @@
-package dev.kiln.compiled;
+package dev.kiln.backend.cpu;
 
 /** Switches shared by the compiled-model kernels. */
 public final class Kernels {

@@ -1,4 +1,4 @@
-package dev.kiln.compiled;
+package dev.kiln.backend.cpu;
 
 /**
  * Where {@link FeatureSplitStep} cuts each layer's output features between its two cores: by their measured speeds,
@@ -15,7 +15,7 @@ package dev.kiln.compiled;
  * bits depend on it, and with it on the machine's timing: two-core runs agree with each other and with one-core runs
  * to float rounding, not bit for bit.
  */
-final class CoreBalance {
+public final class CoreBalance {
     /** Steps per measurement: a few milliseconds, well inside the seconds a difference in speed lasts. */
     static final int WINDOW = 32;
     /**

@@ -1,4 +1,4 @@
-package dev.kiln.compiled;
+package dev.kiln.backend.cpu;
 
 /** GELU and its derivative in float; Java has no {@code erf}, so it is computed here. */
 public final class GeluMath {

@@ -1,4 +1,4 @@
-package dev.kiln.compiled;
+package dev.kiln.backend.cpu;
 
 import dev.kiln.backend.cpu.Gemm;
 import jdk.incubator.vector.FloatVector;

@@ -1,4 +1,4 @@
-package dev.kiln.compiled;
+package dev.kiln.backend.cpu;
 
 /**
  * The statistics of batch normalisation over {@code [N, C, S]}, where S is the product of the dimensions after the

@@ -1,4 +1,4 @@
-package dev.kiln.compiled;
+package dev.kiln.backend.cpu;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -13,7 +13,7 @@ import java.util.concurrent.locks.LockSupport;
  * a trainer that finds it taken (another thread is training) runs that step on one core. Posting
  * and waiting allocate nothing, so a warm step stays allocation-free.
  */
-final class SecondCore {
+public final class SecondCore {
     /** How long the thread keeps spinning for the next task: several steps' worth, far below a scheduler tick. */
     private static final long SPIN_NANOS = 200_000;
 
@@ -29,7 +29,7 @@ final class SecondCore {
     private SecondCore() {}
 
     /** The shared second core if it exists (two or more processors) and nobody else holds it; else null. */
-    static SecondCore tryAcquire() {
+    public static SecondCore tryAcquire() {
         if (Runtime.getRuntime().availableProcessors() < 2) return null;
         SecondCore core = INSTANCE;
         if (!core.owned.compareAndSet(false, true)) return null;
@@ -37,7 +37,7 @@ final class SecondCore {
         return core;
     }
 
-    void release() { owned.set(false); }
+    public void release() { owned.set(false); }
 
     /** Starts {@code work} on the second core; the caller must {@link #join} before posting again. */
     void post(Runnable work) {

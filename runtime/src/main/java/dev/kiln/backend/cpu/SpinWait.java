@@ -1,4 +1,4 @@
-package dev.kiln.compiled;
+package dev.kiln.backend.cpu;
 
 /**
  * The wait of one core for the other inside a split step: a spin, since a step of tens of microseconds cannot

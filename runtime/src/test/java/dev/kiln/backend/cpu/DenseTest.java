@@ -1,4 +1,4 @@
-package dev.kiln.compiled;
+package dev.kiln.backend.cpu;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.kiln.compiled;
+package dev.kiln.backend.cpu;
 
 /**
  * The per-sample layout of a model with several inputs or outputs: sample s of the caller's batch holds each

@@ -1,4 +1,10 @@
-package dev.kiln.compiled;
+package dev.kiln.backend.cpu;
+
+import dev.kiln.compiled.CompiledModel;
+import dev.kiln.compiled.Trainer;
+import dev.kiln.compiled.DenseLayer;
+import dev.kiln.compiled.Loss;
+import dev.kiln.compiled.Optimizer;
 
 import java.util.List;
 
@@ -22,7 +28,7 @@ import java.util.List;
  * Every kernel call works on contiguous blocks, and the element-wise passes are vectorised: a scalar ReLU
  * backward with a data-dependent branch cost as much as the matrix products it sat between.
  */
-final class FeatureSplitStep implements Runnable {
+public final class FeatureSplitStep implements Runnable {
     private final CompiledModel model;
     private final Loss loss;
     private final Optimizer optimizer;
@@ -66,7 +72,7 @@ final class FeatureSplitStep implements Runnable {
     /** Output features below which the last layer is computed whole on both cores. */
     private static final int WHOLE_LAST_MAX_OUT = 16;
 
-    FeatureSplitStep(CompiledModel model, Loss loss, Optimizer optimizer) {
+    public FeatureSplitStep(CompiledModel model, Loss loss, Optimizer optimizer) {
         this.model = model;
         this.loss = loss;
         this.optimizer = optimizer;
@@ -85,7 +91,7 @@ final class FeatureSplitStep implements Runnable {
     }
 
     /** Sizes the buffers for batches of up to {@code batchSize} rows. */
-    void prepare(int batchSize) {
+    public void prepare(int batchSize) {
         if (batchSize <= capacity) return;
         capacity = batchSize;
         int count = layers.length;
@@ -104,12 +110,12 @@ final class FeatureSplitStep implements Runnable {
     }
 
     /** Correct predictions of the last step (classification losses). */
-    int correct() { return correct; }
+    public int correct() { return correct; }
 
-    CoreBalance balance() { return balance; }
+    public CoreBalance balance() { return balance; }
 
     /** One step on {@code n} rows (at most the prepared batch) with the second core the caller acquired; returns the mean loss. */
-    float step(SecondCore core, float[] x, float[] y, int n) {
+    public float step(SecondCore core, float[] x, float[] y, int n) {
         this.x = x;
         this.y = y;
         this.rows = n;
