@@ -77,6 +77,21 @@ public interface CompiledModel {
     default String deviceUnsupported() { return "the model was compiled without a device program"; }
 
     /**
+     * Views of the parameters and running statistics by state-dict key ({@code fc1.weight}); generated models have it.
+     */
+    default java.util.Map<String, dev.kiln.tensor.Tensor> stateDict() {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no state dict");
+    }
+
+    /**
+     * The computation step by step, with each layer's attributes and state-dict keys, for exporters such as
+     * {@code dev.kiln.io.Onnx}; generated models have it (a model compiled by an older Kiln does not: recompile it).
+     */
+    default LayerGraph layerGraph() {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " lists no layer graph; compile it with this Kiln");
+    }
+
+    /**
      * Adds the bias of dense-chain layer {@code layer} and applies its activation on {@code block}: output features
      * {@code [lo, hi)} of the first {@code rows} rows, stored contiguously ({@code hi - lo} floats a row).
      */

@@ -41,6 +41,20 @@ public class AvgPool2d extends Module {
         return Convolution.avgPool2d(input, kernelSize, stride, padding, ceilMode, countIncludePad, divisorOverride);
     }
 
+    /** The sizes as given: one int (both dims) or a (height, width) pair. */
+    public int[] kernelSize() { return kernelSize.clone(); }
+
+    public int[] stride() { return stride.clone(); }
+
+    public int[] padding() { return padding.clone(); }
+
+    public boolean ceilMode() { return ceilMode; }
+
+    public boolean countIncludePad() { return countIncludePad; }
+
+    /** Null for the usual divisor. */
+    public Integer divisorOverride() { return divisorOverride; }
+
     /** PyTorch prints only these three, whatever the other options are. */
     @Override
     protected String extraRepr() {

@@ -96,6 +96,12 @@ public abstract class BatchNorm extends Module {
 
     public int numFeatures() { return numFeatures; }
 
+    public double eps() { return eps; }
+
+    public boolean affine() { return affine; }
+
+    public boolean trackRunningStats() { return trackRunningStats; }
+
     @Override
     protected String extraRepr() {
         return numFeatures + ", eps=" + PyRepr.of(eps) + ", momentum=" + (momentum == null ? "None" : PyRepr.of(momentum))

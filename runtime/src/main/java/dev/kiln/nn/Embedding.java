@@ -58,6 +58,10 @@ public class Embedding extends Module {
 
     public Integer paddingIdx() { return paddingIdx; }
 
+    public int numEmbeddings() { return numEmbeddings; }
+
+    public int embeddingDim() { return embeddingDim; }
+
     @Override
     protected String extraRepr() {
         return numEmbeddings + ", " + embeddingDim + (paddingIdx == null ? "" : ", padding_idx=" + paddingIdx);

@@ -17,6 +17,10 @@ public class Flatten extends Module {
     @Override
     public Tensor forward(Tensor input) { return input.flatten(startDim, endDim); }
 
+    public int startDim() { return startDim; }
+
+    public int endDim() { return endDim; }
+
     @Override
     protected String extraRepr() { return "start_dim=" + startDim + ", end_dim=" + endDim; }
 }

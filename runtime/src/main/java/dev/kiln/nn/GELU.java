@@ -13,6 +13,8 @@ public class GELU extends Module {
     @Override
     public Tensor forward(Tensor input) { return Functional.gelu(input, approximate); }
 
+    public GeluApproximation approximate() { return approximate; }
+
     @Override
     protected String extraRepr() { return "approximate='" + approximate.pythonName() + "'"; }
 }

@@ -44,6 +44,10 @@ public class LayerNorm extends Module {
 
     public Tensor bias() { return bias; }
 
+    public int[] normalizedShape() { return normalizedShape.clone(); }
+
+    public double eps() { return eps; }
+
     @Override
     protected String extraRepr() {
         return PyRepr.tuple(normalizedShape) + ", eps=" + PyRepr.of(eps) + ", elementwise_affine=" + PyRepr.of(elementwiseAffine);

@@ -14,6 +14,8 @@ public class LeakyReLU extends Module {
     @Override
     public Tensor forward(Tensor input) { return Functional.leakyRelu(input, negativeSlope); }
 
+    public double negativeSlope() { return negativeSlope; }
+
     @Override
     protected String extraRepr() { return "negative_slope=" + PyRepr.of(negativeSlope); }
 }

@@ -38,6 +38,17 @@ public class MaxPool2d extends Module {
         return Convolution.maxPool2d(input, kernelSize, stride, padding, dilation, ceilMode);
     }
 
+    /** The sizes as given: one int (both dims) or a (height, width) pair. */
+    public int[] kernelSize() { return kernelSize.clone(); }
+
+    public int[] stride() { return stride.clone(); }
+
+    public int[] padding() { return padding.clone(); }
+
+    public int[] dilation() { return dilation.clone(); }
+
+    public boolean ceilMode() { return ceilMode; }
+
     @Override
     protected String extraRepr() {
         return "kernel_size=" + intOrTuple(kernelSize) + ", stride=" + intOrTuple(stride) + ", padding="

@@ -12,6 +12,8 @@ public class Softmax extends Module {
     @Override
     public Tensor forward(Tensor input) { return Functional.softmax(input, dim); }
 
+    public int dim() { return dim; }
+
     @Override
     protected String extraRepr() { return "dim=" + dim; }
 }

@@ -81,6 +81,7 @@ public final class ModelWriter {
         new DenseChainWriter(plan).write(t);
         new DevicePlanWriter(plan).write(t);
         new TensorApiWriter(model, plan).write(t, self);
+        new LayerGraphWriter(model).write(t);
         return JavaFile.builder(pkg, t.build()).skipJavaLangImports(true).indent("    ").build();
     }
 
