@@ -1,8 +1,8 @@
 package dev.kiln.bench;
 
 import dev.kiln.compiled.Loss;
-import dev.kiln.compiled.Optimizer;
 import dev.kiln.compiled.Trainer;
+import dev.kiln.optim.Adam;
 import dev.kiln.samples.compiled.KilnFashionCnn;
 
 import java.io.BufferedReader;
@@ -33,7 +33,7 @@ public final class CompiledCnnBench {
         for (int i = 0; i < x.length; i++) x[i] = (float) r.nextDouble();
         for (int i = 0; i < y.length; i++) y[i] = r.nextInt(10);
         KilnFashionCnn model = KilnFashionCnn.create(0, BATCH);
-        Trainer trainer = model.trainer(Loss.crossEntropy(), Optimizer.adam(1e-3));
+        Trainer trainer = model.trainer(Loss.crossEntropy(), Adam.options().lr(1e-3));
         trainer.prepare(BATCH);
         float[] xb = new float[BATCH * IMAGE], yb = new float[BATCH];
         steps(trainer, x, y, xb, yb, 60); // warm-up: let C2 compile the kernels

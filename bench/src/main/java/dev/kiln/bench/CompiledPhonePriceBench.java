@@ -1,8 +1,9 @@
 package dev.kiln.bench;
 
 import dev.kiln.compiled.Loss;
-import dev.kiln.compiled.Optimizer;
 import dev.kiln.compiled.Trainer;
+import dev.kiln.optim.Adam;
+import dev.kiln.optim.SGD;
 import dev.kiln.samples.compiled.KilnPhonePrice;
 
 import java.io.BufferedReader;
@@ -119,7 +120,7 @@ public final class CompiledPhonePriceBench {
 
     private static Trainer trainer(int batch, String opt, int threads) {
         KilnPhonePrice model = KilnPhonePrice.create(0, batch);
-        Trainer trainer = model.trainer(Loss.crossEntropy(), opt.equals("sgd") ? Optimizer.sgd(0.01) : Optimizer.adam(1e-3))
+        Trainer trainer = model.trainer(Loss.crossEntropy(), opt.equals("sgd") ? SGD.options(0.01) : Adam.options().lr(1e-3))
                 .threads(threads);
         trainer.prepare(batch);
         return trainer;

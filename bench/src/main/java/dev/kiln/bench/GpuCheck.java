@@ -15,6 +15,8 @@ import dev.kiln.compiled.CompiledModel;
 import dev.kiln.compiled.Loss;
 import dev.kiln.compiled.Optimizer;
 import dev.kiln.compiled.Trainer;
+import dev.kiln.optim.Adam;
+import dev.kiln.optim.SGD;
 import dev.kiln.samples.compiled.KilnFashionCnn;
 import dev.kiln.samples.compiled.KilnPhonePrice;
 
@@ -192,9 +194,9 @@ public final class GpuCheck {
         float[][] xy = phonePrice();
         for (int batch : new int[] {64, 13}) {
             run("phone-price MLP sgd(0.05, momentum 0.9) batch " + batch + " 20 steps vs CPU",
-                    () -> mlpVsCpu(xy, batch, () -> Optimizer.sgd(0.05, 0.9)));
+                    () -> mlpVsCpu(xy, batch, () -> Optimizer.of(SGD.options(0.05).momentum(0.9))));
             run("phone-price MLP adam batch " + batch + " 20 steps vs CPU",
-                    () -> mlpVsCpu(xy, batch, () -> new Optimizer.Adam(1e-3, 0.9, 0.999, 1e-3, 1e-2)));
+                    () -> mlpVsCpu(xy, batch, () -> Optimizer.of(Adam.options().lr(1e-3).eps(1e-3).weightDecay(1e-2))));
         }
         System.out.printf(Locale.ROOT, "self-test on %s: %d passed, %d failed%n", device, passed, failed);
     }
@@ -410,7 +412,7 @@ public final class GpuCheck {
     private void timeTrainer(Result r, Supplier<CompiledModel> model, String opt, float[] x, float[] y, int in, int batch) {
         Trainer t;
         try {
-            t = new Trainer(model.get(), Loss.crossEntropy(), opt.equals("sgd") ? Optimizer.sgd(0.01) : Optimizer.adam(1e-3));
+            t = new Trainer(model.get(), Loss.crossEntropy(), Optimizer.of(opt.equals("sgd") ? SGD.options(0.01) : Adam.options().lr(1e-3)));
             t.device(device);
         } catch (DeviceException e) {
             String m = String.valueOf(e.getMessage());

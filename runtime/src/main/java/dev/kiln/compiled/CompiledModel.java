@@ -6,6 +6,21 @@ package dev.kiln.compiled;
  * allocate nothing once {@link #ensureCapacity} has planned the activations for the largest batch.
  */
 public interface CompiledModel {
+    /**
+     * A trainer running fused steps over this model's flat buffers with {@code optimizer}, on the device given to
+     * the model's {@code to}, if any.
+     */
+    Trainer trainer(Loss loss, Optimizer optimizer);
+
+    /**
+     * A trainer whose optimizer the eager options record describes, with PyTorch's meanings and defaults:
+     * {@code model.trainer(Loss.crossEntropy(), Adam.options().lr(1e-3).weightDecay(1e-2))},
+     * {@code SGD.options(0.1).momentum(0.9)}, {@code AdamW.options()}; see {@link Optimizer#of}.
+     */
+    default Trainer trainer(Loss loss, dev.kiln.optim.OptimizerOptions<?> options) {
+        return trainer(loss, Optimizer.of(options));
+    }
+
     /** Floats per input sample (the product of the input shape after N). */
     int inputSize();
 

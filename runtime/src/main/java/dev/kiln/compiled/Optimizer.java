@@ -1,16 +1,51 @@
 package dev.kiln.compiled;
 
-import dev.kiln.backend.cpu.Kernels;
+import dev.kiln.backend.cpu.OptimizerUpdates;
+import dev.kiln.optim.AdamW;
+import dev.kiln.optim.OptimizerOptions;
+import dev.kiln.optim.ParamGroup;
+import dev.kiln.optim.SGD;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
+import java.util.List;
 
 /**
- * Optimizers that update the whole flat parameter buffer in one vectorised loop, with PyTorch's
- * update rules and defaults. State buffers are sized on {@link #bind}, once, so a step allocates nothing.
+ * The compiled trainer's optimizer: {@code torch.optim}'s SGD, Adam or AdamW over the model's whole flat parameter
+ * buffer, built from the eager options records ({@link SGD#options(double)}, {@link dev.kiln.optim.Adam#options()},
+ * {@link AdamW#options()}), which define every setting's meaning and default. Pass the options to
+ * {@code model.trainer(loss, options)}; {@link #of} builds the optimizer itself. Each step runs the CPU backend's
+ * update rules ({@link OptimizerUpdates}, the same code the eager optimizers run over each parameter) or, on a device,
+ * the kernel library's. State buffers are sized on {@link #bind}, once, so a step allocates nothing.
+ *
+ * <p>The learning rate lives in one parameter group shared with {@link #optim()}, an eager {@code optim.Optimizer}
+ * face of this optimizer, so that the {@code optim.lr} schedulers ({@code new StepLR(optimizer.optim(), 15, 0.5)},
+ * or {@code trainer.scheduler(opt -> new StepLR(opt, 15, 0.5))}) drive it; every step reads the group's rate.
  */
 public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
-    VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    /**
+     * The optimizer the options record describes: {@link SGD.Options} gives SGD (momentum, dampening, Nesterov, L2
+     * weight decay), {@link dev.kiln.optim.Adam.Options} Adam (L2 weight decay), {@link AdamW.Options} AdamW (decoupled
+     * weight decay). {@code amsgrad} and {@code maximize} are refused with a message, as are other optimizers' options.
+     */
+    static Optimizer of(OptimizerOptions<?> options) {
+        return switch (options) {
+            case SGD.Options o -> new Sgd(o);
+            case dev.kiln.optim.Adam.Options o -> new Adam(o);
+            case AdamW.Options o -> new Adam(o);
+            case null -> throw new NullPointerException("optimizer options are null");
+            default -> throw new IllegalArgumentException("the compiled trainer runs SGD, Adam and AdamW; "
+                    + options.getClass().getName().replace('$', '.') + " is for the eager optimizers only");
+        };
+    }
+
+    /** Shorthand for {@code of(SGD.options(lr))}: plain SGD. */
+    static Sgd sgd(double lr) { return new Sgd(SGD.options(lr)); }
+
+    /** Shorthand for {@code of(SGD.options(lr).momentum(momentum))}. */
+    static Sgd sgd(double lr, double momentum) { return new Sgd(SGD.options(lr).momentum(momentum)); }
+
+    /** Shorthand for {@code of(Adam.options().lr(lr))}: betas (0.9, 0.999), eps 1e-8, no weight decay. */
+    static Adam adam(double lr) { return new Adam(dev.kiln.optim.Adam.options().lr(lr)); }
 
     /** Sizes the state for a parameter buffer of {@code size} floats and clears it. */
     void bind(int size);
@@ -35,7 +70,10 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
         for (int lo = from; lo < to; lo += CHUNK) update(params, grads, lo, Math.min(to, lo + CHUNK));
     }
 
-    /** Advances the per-step scalars (Adam's bias corrections, SGD's first-step momentum): once per step. */
+    /**
+     * Advances the per-step scalars (the learning rate read from the group, Adam's bias corrections, SGD's first-step
+     * momentum): once per step.
+     */
     void begin();
 
     /**
@@ -44,9 +82,19 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
      */
     void update(float[] params, float[] grads, int from, int to);
 
-    double lr();
+    /** The options this optimizer runs with, the learning rate the group's current one. */
+    OptimizerOptions<?> options();
 
-    void setLr(double lr);
+    /**
+     * This optimizer as an eager {@code optim.Optimizer}: one parameter group holding the options (and a scheduler's
+     * {@code initial_lr}), shared with this optimizer, for the {@code optim.lr} schedulers. It has no parameters of its
+     * own and its {@code step()} refuses: the compiled trainer steps.
+     */
+    dev.kiln.optim.Optimizer<?> optim();
+
+    default double lr() { return optim().getLr(0); }
+
+    default void setLr(double lr) { optim().setLr(0, checkLr(lr)); }
 
     /** {@code lr} itself, or an exception naming it: a learning rate is finite and at least 0 (PyTorch refuses a negative one). */
     static double checkLr(double lr) {
@@ -56,97 +104,65 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
         return lr;
     }
 
-    /** {@code optim.SGD(lr, momentum=0, dampening=0, weight_decay=0, nesterov=False)}. */
-    static Sgd sgd(double lr) { return new Sgd(lr, 0, 0, 0, false); }
+    private static void refuse(String optimizer, boolean amsgrad, boolean maximize) {
+        if (amsgrad) throw new IllegalArgumentException(optimizer + " with amsgrad runs in the eager optimizers only");
+        if (maximize) throw new IllegalArgumentException(optimizer + " with maximize runs in the eager optimizers only");
+    }
 
-    static Sgd sgd(double lr, double momentum) { return new Sgd(lr, momentum, 0, 0, false); }
-
-    /** {@code optim.Adam(lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0)}. */
-    static Adam adam(double lr) { return new Adam(lr, 0.9, 0.999, 1e-8, 0); }
-
+    /** {@code torch.optim.SGD}: momentum, dampening, Nesterov momentum and L2 weight decay, as {@link SGD}. */
     final class Sgd implements Optimizer {
-        private double lr;
-        private final float momentum, dampening, weightDecay;
+        private final OptimView<SGD.Options> view;
+        private final ParamGroup<SGD.Options> group;
+        private final float momentum, keepAfterFirst, weightDecay;
         private final boolean nesterov;
         private float[] velocity = new float[0];
-        private boolean started;
-        /** This step's momentum factor and gradient weight, set by {@link #begin}. */
-        private float mom, keep;
+        private boolean started, first;
+        /** This step's learning rate, momentum factor and gradient weight, set by {@link #begin}. */
+        private float lrF, mom, keep;
 
+        public Sgd(SGD.Options options) {
+            checkLr(options.lr());
+            options.check();
+            refuse("SGD", false, options.maximize());
+            this.group = new ParamGroup<>(List.of(), options);
+            this.view = new OptimView<>(group);
+            this.momentum = (float) options.momentum();
+            this.keepAfterFirst = (float) (1 - options.dampening());
+            this.weightDecay = (float) options.weightDecay();
+            this.nesterov = options.nesterov();
+        }
+
+        /** @deprecated PyTorch's keywords read better: {@code Optimizer.of(SGD.options(lr).momentum(m)...)}. */
+        @Deprecated
         public Sgd(double lr, double momentum, double dampening, double weightDecay, boolean nesterov) {
-            if (nesterov && (momentum <= 0 || dampening != 0)) {
-                throw new IllegalArgumentException("Nesterov momentum requires a momentum and zero dampening");
-            }
-            this.lr = Optimizer.checkLr(lr);
-            this.momentum = (float) momentum;
-            this.dampening = (float) dampening;
-            this.weightDecay = (float) weightDecay;
-            this.nesterov = nesterov;
+            this(SGD.options(lr).momentum(momentum).dampening(dampening).weightDecay(weightDecay).nesterov(nesterov));
         }
 
         @Override
         public void bind(int size) {
-            velocity = new float[size];
+            velocity = new float[momentum == 0f ? 0 : size];
             started = false;
         }
 
         @Override
         public void begin() {
+            lrF = (float) checkLr(group.lr());
             // PyTorch starts the momentum buffer as a copy of the first gradient (no dampening on step 1).
-            keep = started ? 1f - dampening : 1f;
+            first = !started;
+            keep = started ? keepAfterFirst : 1f;
             mom = started ? momentum : 0f;
             started = true;
         }
 
         @Override
         public void update(float[] p, float[] g, int from, int to) {
-            float lrF = (float) lr;
-            if (momentum == 0f) {
-                plainStep(p, g, lrF, weightDecay, from, to);
-                return;
-            }
-            float keep = this.keep, mom = this.mom;
-            float[] v = velocity;
-            int i = from;
-            if (!Kernels.SCALAR) {
-                for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
-                    FloatVector pv = FloatVector.fromArray(S, p, i);
-                    FloatVector d = FloatVector.fromArray(S, g, i).add(pv.mul(weightDecay));
-                    FloatVector buf = FloatVector.fromArray(S, v, i).mul(mom).add(d.mul(keep));
-                    buf.intoArray(v, i);
-                    FloatVector step = nesterov ? d.add(buf.mul(momentum)) : buf;
-                    pv.sub(step.mul(lrF)).intoArray(p, i);
-                }
-            }
-            for (; i < to; i++) {
-                float d = g[i] + weightDecay * p[i];
-                float buf = v[i] * mom + d * keep;
-                v[i] = buf;
-                p[i] -= lrF * (nesterov ? d + momentum * buf : buf);
-            }
-        }
-
-        /**
-         * {@code p -= lr * (g + wd * p)}, in its own method so C2 inlines every vector op of it (in one method
-         * with the momentum loop, profiling showed boxed fallback vector code here).
-         */
-        private static void plainStep(float[] p, float[] g, float lrF, float weightDecay, int from, int to) {
-            int i = from;
-            if (!Kernels.SCALAR) {
-                FloatVector nlr = FloatVector.broadcast(S, -lrF);
-                FloatVector wd = FloatVector.broadcast(S, weightDecay);
-                for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
-                    FloatVector pv = FloatVector.fromArray(S, p, i);
-                    FloatVector d = pv.fma(wd, FloatVector.fromArray(S, g, i));
-                    d.fma(nlr, pv).intoArray(p, i);
-                }
-            }
-            for (; i < to; i++) p[i] -= lrF * (g[i] + weightDecay * p[i]);
+            if (momentum == 0f) OptimizerUpdates.sgd(p, g, from, to, lrF, weightDecay);
+            else OptimizerUpdates.sgdMomentum(p, g, velocity, from, to, lrF, weightDecay, momentum, keep, nesterov, first);
         }
 
         public float momentum() { return momentum; }
 
-        public float dampening() { return dampening; }
+        public float dampening() { return (float) group.options().dampening(); }
 
         public float weightDecay() { return weightDecay; }
 
@@ -159,27 +175,73 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
         public float stepGradientWeight() { return keep; }
 
         @Override
-        public double lr() { return lr; }
+        public SGD.Options options() { return group.options(); }
 
         @Override
-        public void setLr(double lr) { this.lr = Optimizer.checkLr(lr); }
+        public dev.kiln.optim.Optimizer<SGD.Options> optim() { return view; }
+
+        @Override
+        public String toString() { return "SGD " + group.options(); }
     }
 
+    /**
+     * {@code torch.optim.Adam} (weight decay added to the gradient) or, built from {@link AdamW.Options},
+     * {@code torch.optim.AdamW} (decoupled weight decay: the parameter shrinks by {@code lr * weight_decay} first).
+     */
     final class Adam implements Optimizer {
-        private double lr;
-        private final double beta1, beta2;
-        private final float eps, weightDecay;
+        private final dev.kiln.optim.Optimizer<?> view;
+        private final ParamGroup<?> group;
+        private final double beta1, beta2, decoupledDecay;
+        private final float eps, weightDecay, b1, c1, b2, c2;
+        private final boolean decoupled;
         private float[] m = new float[0], v = new float[0];
         private int stepCount;
-        /** This step's bias-corrected step size and {@code 1/sqrt(1 - beta2^t)}, set by {@link #begin}. */
-        private float stepSize, invBc2Sqrt;
+        /**
+         * This step's {@code lr / (1 - beta1^t)}, {@code sqrt(1 - beta2^t)}, its reciprocal and AdamW's
+         * {@code 1 - lr * weight_decay}, set by {@link #begin}.
+         */
+        private float stepSize, bc2Sqrt, invBc2Sqrt, decay = 1f;
 
+        public Adam(dev.kiln.optim.Adam.Options o) {
+            this(checked(o), o.lr(), o.beta1(), o.beta2(), o.eps(), o.weightDecay(), o.amsgrad(), o.maximize(), false);
+        }
+
+        public Adam(AdamW.Options o) {
+            this(checked(o), o.lr(), o.beta1(), o.beta2(), o.eps(), o.weightDecay(), o.amsgrad(), o.maximize(), true);
+        }
+
+        /** @deprecated PyTorch's keywords read better: {@code Optimizer.of(Adam.options().lr(lr).betas(b1, b2)...)}. */
+        @Deprecated
         public Adam(double lr, double beta1, double beta2, double eps, double weightDecay) {
-            this.lr = Optimizer.checkLr(lr);
+            this(dev.kiln.optim.Adam.options().lr(lr).betas(beta1, beta2).eps(eps).weightDecay(weightDecay));
+        }
+
+        private static dev.kiln.optim.Adam.Options checked(dev.kiln.optim.Adam.Options o) {
+            checkLr(o.lr());
+            return o.check();
+        }
+
+        private static AdamW.Options checked(AdamW.Options o) {
+            checkLr(o.lr());
+            return o.check();
+        }
+
+        private <O extends OptimizerOptions<O>> Adam(O options, double lr, double beta1, double beta2, double eps,
+                                                     double weightDecay, boolean amsgrad, boolean maximize, boolean decoupled) {
+            refuse(decoupled ? "AdamW" : "Adam", amsgrad, maximize);
+            ParamGroup<O> g = new ParamGroup<>(List.of(), options);
+            this.group = g;
+            this.view = new OptimView<>(g);
             this.beta1 = beta1;
             this.beta2 = beta2;
             this.eps = (float) eps;
-            this.weightDecay = (float) weightDecay;
+            this.decoupled = decoupled;
+            this.decoupledDecay = decoupled ? weightDecay : 0;
+            this.weightDecay = decoupled ? 0f : (float) weightDecay;
+            this.b1 = (float) beta1;
+            this.c1 = (float) (1 - beta1);
+            this.b2 = (float) beta2;
+            this.c2 = (float) (1 - beta2);
         }
 
         @Override
@@ -191,39 +253,20 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
 
         @Override
         public void begin() {
+            double lr = checkLr(group.lr());
             stepCount++;
-            // The bias corrections are per step, so they are folded into two scalars outside the loop.
+            // The bias corrections are per step, so they are folded into scalars outside the loop, in double as
+            // PyTorch computes them from step.item().
             stepSize = (float) (lr / (1 - Math.pow(beta1, stepCount)));
-            invBc2Sqrt = (float) (1 / Math.sqrt(1 - Math.pow(beta2, stepCount)));
+            double bc2 = Math.sqrt(1 - Math.pow(beta2, stepCount));
+            bc2Sqrt = (float) bc2;
+            invBc2Sqrt = (float) (1 / bc2);
+            decay = decoupled ? (float) (1 - lr * decoupledDecay) : 1f;
         }
 
         @Override
         public void update(float[] p, float[] g, int from, int to) {
-            float b1 = (float) beta1, b2 = (float) beta2, c1 = (float) (1 - beta1), c2 = (float) (1 - beta2);
-            float stepSize = this.stepSize, invBc2Sqrt = this.invBc2Sqrt;
-            float[] mm = m, vv = v;
-            int i = from;
-            if (!Kernels.SCALAR) {
-                for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
-                    FloatVector pv = FloatVector.fromArray(S, p, i);
-                    FloatVector gv = FloatVector.fromArray(S, g, i);
-                    if (weightDecay != 0f) gv = gv.add(pv.mul(weightDecay));
-                    FloatVector mv = FloatVector.fromArray(S, mm, i).mul(b1).add(gv.mul(c1));
-                    FloatVector vv2 = FloatVector.fromArray(S, vv, i).mul(b2).add(gv.mul(gv).mul(c2));
-                    mv.intoArray(mm, i);
-                    vv2.intoArray(vv, i);
-                    FloatVector denom = vv2.sqrt().mul(invBc2Sqrt).add(eps);
-                    pv.sub(mv.div(denom).mul(stepSize)).intoArray(p, i);
-                }
-            }
-            for (; i < to; i++) {
-                float gi = g[i] + weightDecay * p[i];
-                float mi = mm[i] * b1 + gi * c1;
-                float vi = vv[i] * b2 + gi * gi * c2;
-                mm[i] = mi;
-                vv[i] = vi;
-                p[i] -= stepSize * (mi / ((float) Math.sqrt(vi) * invBc2Sqrt + eps));
-            }
+            OptimizerUpdates.adam(p, g, m, v, from, to, decay, weightDecay, b1, c1, b2, c2, -stepSize, bc2Sqrt, eps);
         }
 
         public double beta1() { return beta1; }
@@ -232,7 +275,11 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
 
         public float eps() { return eps; }
 
+        /** Adam's L2 weight decay, added to the gradient; 0 for AdamW, whose decay is {@link #stepDecay}. */
         public float weightDecay() { return weightDecay; }
+
+        /** Whether this is AdamW: the weight decay shrinks the parameter instead of adding to the gradient. */
+        public boolean decoupled() { return decoupled; }
 
         /** This step's {@code lr / (1 - beta1^t)}, set by {@link #begin}. */
         public float stepSize() { return stepSize; }
@@ -240,10 +287,16 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
         /** This step's {@code 1 / sqrt(1 - beta2^t)}, set by {@link #begin}. */
         public float invBc2Sqrt() { return invBc2Sqrt; }
 
-        @Override
-        public double lr() { return lr; }
+        /** This step's factor on every parameter before the update: AdamW's {@code 1 - lr * weight_decay}, else 1. */
+        public float stepDecay() { return decay; }
 
         @Override
-        public void setLr(double lr) { this.lr = Optimizer.checkLr(lr); }
+        public OptimizerOptions<?> options() { return group.options(); }
+
+        @Override
+        public dev.kiln.optim.Optimizer<?> optim() { return view; }
+
+        @Override
+        public String toString() { return (decoupled ? "AdamW " : "Adam ") + group.options(); }
     }
 }

@@ -7,6 +7,7 @@ import dev.kiln.backend.cpu.CoreBalance;
 
 import dev.kiln.backend.Device;
 import dev.kiln.data.DataLoader;
+import dev.kiln.optim.lr.LRScheduler;
 import dev.kiln.runtime.VectorApi;
 import dev.kiln.tensor.Tensor;
 import dev.kiln.train.History;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.OptionalDouble;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 
 /**
  * Drives a {@link CompiledModel}: shuffled mini-batches, the fused loss, backward, one optimizer pass
@@ -41,6 +43,7 @@ public final class Trainer {
     private double minDelta;
     private Path checkpoint;
     private java.util.function.IntToDoubleFunction lrSchedule;
+    private LRScheduler scheduler;
     private RowSplitStep rowSplit;
     private FeatureSplitStep featureSplit;
     private DeviceStep deviceStep;
@@ -99,9 +102,37 @@ public final class Trainer {
     }
 
     /**
+     * A learning-rate scheduler of {@code optim.lr} stepped once per epoch, after it, as the eager trainer does:
+     * {@code trainer.scheduler(opt -> new StepLR(opt, 15, 0.5))}. The function gets the optimizer's
+     * {@link Optimizer#optim() torch.optim face}, whose parameter group the compiled optimizer reads at every step.
+     */
+    public Trainer scheduler(Function<? super dev.kiln.optim.Optimizer<?>, ? extends LRScheduler> make) {
+        return scheduler(make.apply(optimizer.optim()));
+    }
+
+    /**
+     * A scheduler built on this trainer's {@code optimizer().optim()} ({@code new StepLR(trainer.optimizer().optim(), 15,
+     * 0.5)}), stepped once per epoch; a scheduler of another optimizer is refused.
+     */
+    public Trainer scheduler(LRScheduler scheduler) {
+        if (scheduler != null && scheduler.optimizer() != optimizer.optim()) {
+            throw new IllegalArgumentException("the scheduler drives another optimizer: build it on this trainer's "
+                    + "optimizer().optim(), or pass a function: trainer.scheduler(opt -> new StepLR(opt, 15, 0.5))");
+        }
+        this.scheduler = scheduler;
+        return this;
+    }
+
+    /** The scheduler stepped after each epoch, or null. */
+    public LRScheduler scheduler() { return scheduler; }
+
+    /**
      * The learning rate for each epoch (0-based), set before the epoch starts, e.g. a step decay
      * {@code e -> 1e-3 * Math.pow(0.5, e / 15)} as {@code StepLR(optimizer, 15, 0.5)} gives.
+     *
+     * @deprecated use an {@code optim.lr} scheduler, as in PyTorch: {@code scheduler(opt -> new StepLR(opt, 15, 0.5))}.
      */
+    @Deprecated
     public Trainer lrSchedule(java.util.function.IntToDoubleFunction lrAtEpoch) { this.lrSchedule = lrAtEpoch; return this; }
 
     /** Where the progress bar and per-epoch lines go; {@code null} silences them. */
@@ -203,11 +234,14 @@ public final class Trainer {
     }
 
     /**
-     * The epoch loop shared by both fits: LR schedule, progress bar, validation, history (loss, accuracy, lr, val_loss,
+     * The epoch loop shared by both fits: LR schedule or scheduler, progress bar, validation, history (loss, accuracy, lr, val_loss,
      * val_accuracy, seconds per epoch; accuracy only for classification, val_* only with a validation set),
      * checkpoints, early stopping.
      */
     private History runEpochs(int epochs, int samples, int batches, EpochPass pass) {
+        if (lrSchedule != null && scheduler != null) {
+            throw new IllegalStateException("both lrSchedule and scheduler are set: keep the scheduler");
+        }
         History history = new History();
         double best = Double.POSITIVE_INFINITY;
         int sinceBest = 0;
@@ -227,6 +261,7 @@ public final class Trainer {
             history.record("loss", sums[0] / samples);
             if (loss.classification()) history.record("accuracy", sums[1] / samples);
             history.record("lr", optimizer.lr());
+            if (scheduler != null) scheduler.step();
             if (valX.length > 0) {
                 Evaluation ev = evaluate(valX, valY);
                 history.record("val_loss", ev.loss());

@@ -17,6 +17,12 @@ public final class Adam extends Optimizer<Adam.Options> {
         public Options weightDecay(double v) { return new Options(lr, beta1, beta2, eps, v, amsgrad, maximize); }
         public Options amsgrad(boolean v) { return new Options(lr, beta1, beta2, eps, weightDecay, v, maximize); }
         public Options maximize(boolean v) { return new Options(lr, beta1, beta2, eps, weightDecay, amsgrad, v); }
+
+        /** These options, or PyTorch's error for the first invalid one ({@code Invalid epsilon value: -1.0}). */
+        public Options check() {
+            AdamMoments.validate(lr, beta1, beta2, eps, weightDecay);
+            return this;
+        }
     }
 
     /** lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False. */
@@ -29,7 +35,7 @@ public final class Adam extends Optimizer<Adam.Options> {
     public Adam(Options defaults, List<ParamGroup<Options>> groups) { super(groups, defaults); }
 
     @Override
-    protected void validate(Options o) { AdamMoments.validate(o.lr(), o.beta1(), o.beta2(), o.eps(), o.weightDecay()); }
+    protected void validate(Options o) { o.check(); }
 
     @Override
     protected void update(ParamGroup<Options> group) {
@@ -39,13 +45,13 @@ public final class Adam extends Optimizer<Adam.Options> {
             AdamMoments.initState(s, p, o.amsgrad());
             ((Tensor) s.get("step")).add_(1.0);
             if (DeviceFunctional.onDevice(p)) {
-                AdamMoments.deviceStep(s, p, o.lr(), o.beta1(), o.beta2(), o.eps(), o.weightDecay(), o.maximize(), o.amsgrad());
-                continue;
-            }
-            if (AdamMoments.fusedFloat(s, p, o.lr(), o.beta1(), o.beta2(), o.eps(), o.weightDecay(), o.maximize(), o.amsgrad())) {
+                AdamMoments.deviceStep(s, p, o.lr(), o.beta1(), o.beta2(), o.eps(), o.weightDecay(), 1, o.maximize(), o.amsgrad());
                 continue;
             }
             Tensor grad = o.maximize() ? p.grad().neg() : p.grad();
+            if (!o.amsgrad() && AdamMoments.flatStep(s, p, grad, o.lr(), o.beta1(), o.beta2(), o.eps(), o.weightDecay(), false)) {
+                continue;
+            }
             if (o.weightDecay() != 0) grad = Kernels.add(grad, p, o.weightDecay());
             AdamMoments.apply(s, p, grad, o.lr(), o.beta1(), o.beta2(), o.eps(), o.amsgrad());
         }

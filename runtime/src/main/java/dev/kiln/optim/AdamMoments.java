@@ -1,5 +1,6 @@
 package dev.kiln.optim;
 
+import dev.kiln.backend.cpu.OptimizerUpdates;
 import dev.kiln.tensor.PyRepr;
 import dev.kiln.tensor.DType;
 import dev.kiln.tensor.DeviceFunctional;
@@ -66,58 +67,39 @@ final class AdamMoments {
     }
 
     /**
-     * Adam's whole update for one contiguous float32 parameter in a single pass, with exactly the
-     * roundings of the tensor-op sequence in {@link #apply} (and of PyTorch's kernels): the weight
-     * decay and both moment updates are fused multiply-adds, the denominator is
-     * {@code sqrt(v) / sqrt(bc2) + eps} in float, the step {@code p + (-stepSize * m) / denom}.
-     * Returns false (nothing done) when the fast path does not apply.
+     * Adam's (or, {@code decoupled}, AdamW's) whole update of one contiguous float32 CPU parameter in a single pass of
+     * the CPU backend's rule ({@link OptimizerUpdates#adam}, which the compiled trainer runs over its flat buffer), with
+     * exactly the roundings of {@code Kernels.mul_} (AdamW's decay) and the tensor-op sequence in {@link #apply}, and
+     * so of PyTorch's kernels. The step count is already advanced. Returns false (nothing done) where the parameter,
+     * {@code grad} and the moments are not contiguous float32 CPU tensors at one storage offset.
      */
-    static boolean fusedFloat(Map<String, Object> s, Tensor p, double lr, double beta1, double beta2, double eps,
-                              double weightDecay, boolean maximize, boolean amsgrad) {
-        Tensor expAvg = (Tensor) s.get("exp_avg"), expAvgSq = (Tensor) s.get("exp_avg_sq"), g = p.grad();
-        if (amsgrad || !allContiguousFloat(p, g, expAvg, expAvgSq)) return false;
+    static boolean flatStep(Map<String, Object> s, Tensor p, Tensor grad, double lr, double beta1, double beta2,
+                            double eps, double weightDecay, boolean decoupled) {
+        Tensor expAvg = (Tensor) s.get("exp_avg"), expAvgSq = (Tensor) s.get("exp_avg_sq");
+        if (!Kernels.sameFloats(p, grad, expAvg, expAvgSq)) return false;
         double step = ((Tensor) s.get("step")).item();
-        float stepSize = (float) -(lr / (1 - Math.pow(beta1, step)));
-        float bc2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, step));
-        float b1 = (float) beta1, oneMinusB1 = (float) (1 - beta1), b2 = (float) beta2, oneMinusB2 = (float) (1 - beta2);
-        float wd = (float) weightDecay, epsF = (float) eps;
-        float[] pa = floats(p), ga = floats(g), ma = floats(expAvg), va = floats(expAvgSq);
-        int po = p.storageOffset(), go = g.storageOffset(), mo = expAvg.storageOffset(), vo = expAvgSq.storageOffset();
-        for (int i = 0, n = p.numel(); i < n; i++) {
-            float pi = pa[po + i];
-            float gi = maximize ? -ga[go + i] : ga[go + i];
-            if (weightDecay != 0) gi = Math.fma(pi, wd, gi);
-            float m = Math.fma(gi, oneMinusB1, ma[mo + i] * b1);
-            float v = Math.fma(oneMinusB2 * gi, gi, va[vo + i] * b2);
-            ma[mo + i] = m;
-            va[vo + i] = v;
-            float denom = (float) Math.sqrt(v) / bc2Sqrt + epsF;
-            pa[po + i] = pi + (stepSize * m) / denom;
-        }
+        int from = p.storageOffset();
+        OptimizerUpdates.adam(Kernels.floats(p), Kernels.floats(grad), Kernels.floats(expAvg), Kernels.floats(expAvgSq),
+                from, from + p.numel(), decoupled ? (float) (1 - lr * weightDecay) : 1f,
+                decoupled ? 0f : (float) weightDecay, (float) beta1, (float) (1 - beta1), (float) beta2,
+                (float) (1 - beta2), (float) -(lr / (1 - Math.pow(beta1, step))),
+                (float) Math.sqrt(1 - Math.pow(beta2, step)), (float) eps);
         return true;
     }
 
     /**
      * Adam's update of a parameter on a device, in one kernel of the library (the step count already advanced):
-     * the bias corrections are folded into the step size and the second moment's scale, in double as above.
+     * the bias corrections are folded into the step size and the second moment's scale, in double as above; {@code decay}
+     * is AdamW's {@code 1 - lr * weight_decay} on the parameter first (1 for Adam).
      */
     static void deviceStep(Map<String, Object> s, Tensor p, double lr, double beta1, double beta2, double eps,
-                           double weightDecay, boolean maximize, boolean amsgrad) {
+                           double weightDecay, double decay, boolean maximize, boolean amsgrad) {
         if (amsgrad) throw DeviceFunctional.unsupported("optim.Adam with amsgrad", p.device());
         double step = ((Tensor) s.get("step")).item();
         double stepSize = lr / (1 - Math.pow(beta1, step));
         double invBc2Sqrt = 1 / Math.sqrt(1 - Math.pow(beta2, step));
         Tensor grad = maximize ? p.grad().neg() : p.grad();
         DeviceUpdates.adam(p, grad, (Tensor) s.get("exp_avg"), (Tensor) s.get("exp_avg_sq"), stepSize, beta1, beta2,
-                invBc2Sqrt, eps, weightDecay);
+                invBc2Sqrt, eps, weightDecay, decay);
     }
-
-    private static boolean allContiguousFloat(Tensor... ts) {
-        for (Tensor t : ts) {
-            if (t == null || t.dtype() != DType.FLOAT32 || !t.isContiguous() || t.numel() != ts[0].numel()) return false;
-        }
-        return true;
-    }
-
-    private static float[] floats(Tensor t) { return (float[]) t.untypedStorage().array(); }
 }

@@ -21,13 +21,25 @@ final class Kernels {
     static Tensor scalar(double v, Tensor like) { return Torch.full(new int[0], v, like.dtype()); }
 
     /** The float32 array behind a contiguous float32 CPU tensor, or null (then the tensor-op path runs). */
-    private static float[] floats(Tensor t) {
+    static float[] floats(Tensor t) {
         return t.dtype() == DType.FLOAT32 && t.isContiguous() && t.device().isCpu()
                 ? (float[]) t.untypedStorage().array() : null;
     }
 
     private static boolean sameShapeFloats(Tensor... ts) {
         for (Tensor t : ts) if (floats(t) == null || !t.shape().equals(ts[0].shape())) return false;
+        return true;
+    }
+
+    /**
+     * Whether the tensors are contiguous float32 CPU tensors of one element count starting at one storage offset, so
+     * that the CPU backend's update rules ({@code backend.cpu.OptimizerUpdates}) can run over their arrays with one
+     * index range.
+     */
+    static boolean sameFloats(Tensor... ts) {
+        for (Tensor t : ts) {
+            if (floats(t) == null || t.numel() != ts[0].numel() || t.storageOffset() != ts[0].storageOffset()) return false;
+        }
         return true;
     }
 

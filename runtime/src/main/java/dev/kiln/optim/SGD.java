@@ -1,7 +1,9 @@
 package dev.kiln.optim;
 
+import dev.kiln.backend.cpu.OptimizerUpdates;
 import dev.kiln.tensor.DeviceFunctional;
 import dev.kiln.tensor.DeviceUpdates;
+import dev.kiln.tensor.PyRepr;
 import dev.kiln.tensor.Tensor;
 
 import java.util.List;
@@ -23,6 +25,17 @@ public final class SGD extends Optimizer<SGD.Options> {
         public Options weightDecay(double v) { return new Options(lr, momentum, dampening, v, nesterov, maximize); }
         public Options nesterov(boolean v) { return new Options(lr, momentum, dampening, weightDecay, v, maximize); }
         public Options maximize(boolean v) { return new Options(lr, momentum, dampening, weightDecay, nesterov, v); }
+
+        /** These options, or PyTorch's error for the first invalid one ({@code Invalid momentum value: -0.1}). */
+        public Options check() {
+            if (!(lr >= 0.0)) throw new IllegalArgumentException("Invalid learning rate: " + PyRepr.of(lr));
+            if (!(momentum >= 0.0)) throw new IllegalArgumentException("Invalid momentum value: " + PyRepr.of(momentum));
+            if (!(weightDecay >= 0.0)) throw new IllegalArgumentException("Invalid weight_decay value: " + PyRepr.of(weightDecay));
+            if (nesterov && (momentum <= 0 || dampening != 0)) {
+                throw new IllegalArgumentException("Nesterov momentum requires a momentum and zero dampening");
+            }
+            return this;
+        }
     }
 
     /** PyTorch's defaults with the required learning rate: momentum=0, dampening=0, weight_decay=0. */
@@ -36,16 +49,7 @@ public final class SGD extends Optimizer<SGD.Options> {
     public SGD(Options defaults, List<ParamGroup<Options>> groups) { super(groups, defaults); }
 
     @Override
-    protected void validate(Options o) {
-        if (!(o.lr() >= 0.0)) throw new IllegalArgumentException("Invalid learning rate: " + repr(o.lr()));
-        if (!(o.momentum() >= 0.0)) throw new IllegalArgumentException("Invalid momentum value: " + repr(o.momentum()));
-        if (!(o.weightDecay() >= 0.0)) {
-            throw new IllegalArgumentException("Invalid weight_decay value: " + repr(o.weightDecay()));
-        }
-        if (o.nesterov() && (o.momentum() <= 0 || o.dampening() != 0)) {
-            throw new IllegalArgumentException("Nesterov momentum requires a momentum and zero dampening");
-        }
-    }
+    protected void validate(Options o) { o.check(); }
 
     @Override
     protected void update(ParamGroup<Options> group) {
@@ -55,23 +59,42 @@ public final class SGD extends Optimizer<SGD.Options> {
                 deviceStep(p, o);
                 continue;
             }
-            Tensor dp = o.maximize() ? p.grad().neg() : p.grad();
-            if (o.weightDecay() != 0) dp = Kernels.add(dp, p, o.weightDecay());
+            Tensor grad = o.maximize() ? p.grad().neg() : p.grad();
             var s = state(p);
-            if (o.momentum() != 0) {
-                Tensor buf = (Tensor) s.get("momentum_buffer");
-                if (buf == null) {
-                    // The first step seeds the buffer with the gradient itself, without dampening.
-                    buf = dp.clone().detach();
-                    s.put("momentum_buffer", buf);
-                } else {
-                    Kernels.mul_(buf, o.momentum());
-                    Kernels.add_(buf, dp, 1 - o.dampening());
-                }
-                dp = o.nesterov() ? Kernels.add(dp, buf, o.momentum()) : buf;
-            } else {
+            if (o.momentum() == 0) {
                 s.put("momentum_buffer", null);  // PyTorch records None for every stepped parameter
+                if (Kernels.sameFloats(p, grad)) {
+                    int from = p.storageOffset();
+                    OptimizerUpdates.sgd(Kernels.floats(p), Kernels.floats(grad), from, from + p.numel(), (float) o.lr(),
+                            (float) o.weightDecay());
+                } else {
+                    Kernels.add_(p, o.weightDecay() != 0 ? Kernels.add(grad, p, o.weightDecay()) : grad, -o.lr());
+                }
+                continue;
             }
+            Tensor buf = (Tensor) s.get("momentum_buffer");
+            boolean first = buf == null;
+            if (first) {
+                // The first step seeds the buffer with the gradient itself, without dampening.
+                buf = Tensor.zerosLike(p);
+                s.put("momentum_buffer", buf);
+            }
+            if (Kernels.sameFloats(p, grad, buf)) {
+                // The CPU's rule over the parameter's array, the compiled trainer's over its flat buffer.
+                int from = p.storageOffset();
+                OptimizerUpdates.sgdMomentum(Kernels.floats(p), Kernels.floats(grad), Kernels.floats(buf), from,
+                        from + p.numel(), (float) o.lr(), (float) o.weightDecay(), (float) o.momentum(),
+                        (float) (1 - o.dampening()), o.nesterov(), first);
+                continue;
+            }
+            Tensor dp = o.weightDecay() != 0 ? Kernels.add(grad, p, o.weightDecay()) : grad;
+            if (first) {
+                buf.copy_(dp);
+            } else {
+                Kernels.mul_(buf, o.momentum());
+                Kernels.add_(buf, dp, 1 - o.dampening());
+            }
+            dp = o.nesterov() ? Kernels.add(dp, buf, o.momentum()) : buf;
             Kernels.add_(p, dp, -o.lr());
         }
     }

@@ -30,19 +30,22 @@ public final class DeviceUpdates {
     }
 
     /**
-     * One Adam step with L2 weight decay folded into the gradient, as {@code torch.optim.Adam}:
+     * One Adam step with L2 weight decay folded into the gradient, as {@code torch.optim.Adam}, after multiplying the
+     * parameter by {@code decay} (AdamW's {@code 1 - lr * weight_decay}, 1 for Adam):
      * {@code stepSize = lr / (1 - beta1^t)} and {@code invBc2Sqrt = 1 / sqrt(1 - beta2^t)} carry the bias
      * corrections of step t.
      */
     public static void adam(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, double stepSize,
-                            double beta1, double beta2, double invBc2Sqrt, double eps, double weightDecay) {
+                            double beta1, double beta2, double invBc2Sqrt, double eps, double weightDecay,
+                            double decay) {
         check("param", param, param);
         check("grad", grad, param);
         check("exp_avg", expAvg, param);
         check("exp_avg_sq", expAvgSq, param);
         KernelLibrary.on(DeviceOps.context(param)).adam(DeviceOps.buffer(param), param.offset, DeviceOps.buffer(grad),
                 grad.offset, DeviceOps.buffer(expAvg), expAvg.offset, DeviceOps.buffer(expAvgSq), expAvgSq.offset,
-                param.numel(), (float) stepSize, beta1, beta2, (float) invBc2Sqrt, (float) eps, (float) weightDecay);
+                param.numel(), (float) stepSize, beta1, beta2, (float) invBc2Sqrt, (float) eps, (float) weightDecay,
+                (float) decay);
     }
 
     private static void check(String role, Tensor t, Tensor param) {

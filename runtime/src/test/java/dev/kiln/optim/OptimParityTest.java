@@ -94,7 +94,7 @@ class OptimParityTest {
                         .amsgrad(o.path("amsgrad").asBoolean(false)));
             }
             case "AdamW" -> {
-                Adam.Options d = AdamW.options();
+                AdamW.Options d = AdamW.options();
                 JsonNode betas = o.get("betas");
                 yield new AdamW(params, d.lr(o.path("lr").asDouble(d.lr()))
                         .betas(betas == null ? d.beta1() : betas.get(0).asDouble(), betas == null ? d.beta2() : betas.get(1).asDouble())

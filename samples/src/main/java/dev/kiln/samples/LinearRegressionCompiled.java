@@ -1,7 +1,7 @@
 package dev.kiln.samples;
 
 import dev.kiln.compiled.Loss;
-import dev.kiln.compiled.Optimizer;
+import dev.kiln.optim.SGD;
 import dev.kiln.samples.compiled.KilnLine;
 import dev.kiln.tensor.Tensor;
 import dev.kiln.train.History;
@@ -40,7 +40,7 @@ public final class LinearRegressionCompiled {
         Tensor x = rand(samples, 1).mul(10.0).sub(5.0);
         Tensor y = x.mul(2.0).add(3.0).add(randn(samples, 1).mul(0.5));
         KilnLine model = KilnLine.create(seed);
-        History h = model.trainer(Loss.mse(), Optimizer.sgd(lr)).shuffleSeed(seed).log(null).fit(x, y, epochs, batchSize);
+        History h = model.trainer(Loss.mse(), SGD.options(lr)).shuffleSeed(seed).log(null).fit(x, y, epochs, batchSize);
         var state = model.stateDict();
         return new Fit(state.get("fc.weight").item(), state.get("fc.bias").item(), h.last("loss"), x, y);
     }

@@ -3,7 +3,8 @@ package dev.kiln.samples;
 import dev.kiln.backend.Device;
 import dev.kiln.compiled.Evaluation;
 import dev.kiln.compiled.Loss;
-import dev.kiln.compiled.Optimizer;
+import dev.kiln.optim.Adam;
+import dev.kiln.optim.lr.StepLR;
 import dev.kiln.samples.compiled.KilnPhonePriceTanh;
 import dev.kiln.train.History;
 
@@ -71,8 +72,8 @@ public final class PhonePriceCompiled {
         KilnPhonePriceTanh model = KilnPhonePriceTanh.create(42);
         if (log != null) log.print(model);
         if (log != null) log.println("checkpoints of the best epoch go to " + checkpoint.toAbsolutePath());
-        var trainer = model.trainer(Loss.crossEntropy(), new Optimizer.Adam(LR, 0.9, 0.999, 1e-8, WEIGHT_DECAY))
-                .lrSchedule(epoch -> LR * Math.pow(GAMMA, epoch / STEP))
+        var trainer = model.trainer(Loss.crossEntropy(), Adam.options().lr(LR).weightDecay(WEIGHT_DECAY))
+                .scheduler(opt -> new StepLR(opt, STEP, GAMMA))
                 .shuffleSeed(42)
                 .checkpoint(checkpoint)
                 .log(log)

@@ -191,18 +191,20 @@ public final class KernelLibrary {
 
     /**
      * One Adam step as {@code Optimizer.Adam}, with the step's bias corrections folded in as its {@code begin()}
-     * does: {@code stepSize = lr / (1 - beta1^t)}, {@code invBc2Sqrt = 1 / sqrt(1 - beta2^t)}.
+     * does: {@code stepSize = lr / (1 - beta1^t)}, {@code invBc2Sqrt = 1 / sqrt(1 - beta2^t)}; each parameter is
+     * first multiplied by {@code decay}, AdamW's {@code 1 - lr * weight_decay} (1 for Adam, whose L2
+     * {@code weightDecay} goes into the gradient instead).
      */
     public void adam(DeviceBuffer params, int pOff, DeviceBuffer grads, int gOff, DeviceBuffer m, int mOff,
                      DeviceBuffer v, int vOff, int count, float stepSize, double beta1, double beta2,
-                     float invBc2Sqrt, float eps, float weightDecay) {
+                     float invBc2Sqrt, float eps, float weightDecay, float decay) {
         Checks.range("params", params, pOff, count);
         Checks.range("grads", grads, gOff, count);
         Checks.range("m", m, mOff, count);
         Checks.range("v", v, vOff, count);
         if (count == 0) return;
         adam.launch1d(count, tiles.reduce(), params, pOff, grads, gOff, m, mOff, v, vOff, count, stepSize,
-                (float) beta1, (float) beta2, (float) (1 - beta1), (float) (1 - beta2), invBc2Sqrt, eps, weightDecay);
+                (float) beta1, (float) beta2, (float) (1 - beta1), (float) (1 - beta2), invBc2Sqrt, eps, weightDecay, decay);
     }
 
     /**
@@ -216,7 +218,7 @@ public final class KernelLibrary {
             case Optimizer.Sgd s -> launchSgd(params, pOff, grads, gOff, state, sOff, count, (float) s.lr(),
                     s.momentum(), s.stepMomentum(), s.stepGradientWeight(), s.weightDecay(), s.nesterov());
             case Optimizer.Adam a -> adam(params, pOff, grads, gOff, state, sOff, state, sOff + count, count,
-                    a.stepSize(), a.beta1(), a.beta2(), a.invBc2Sqrt(), a.eps(), a.weightDecay());
+                    a.stepSize(), a.beta1(), a.beta2(), a.invBc2Sqrt(), a.eps(), a.weightDecay(), a.stepDecay());
         }
     }
 

@@ -79,6 +79,9 @@ public abstract class LRScheduler {
 
     public int lastEpoch() { return lastEpoch; }
 
+    /** The optimizer whose groups this scheduler sets. */
+    public Optimizer<?> optimizer() { return optimizer; }
+
     /** The current rate of every group, as the recursive formulas read {@code group['lr']}. */
     protected final double[] groupLrs() {
         List<? extends ParamGroup<?>> groups = optimizer.paramGroups();

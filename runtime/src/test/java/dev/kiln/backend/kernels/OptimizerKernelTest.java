@@ -2,6 +2,9 @@ package dev.kiln.backend.kernels;
 
 import dev.kiln.backend.DeviceBuffer;
 import dev.kiln.compiled.Optimizer;
+import dev.kiln.optim.Adam;
+import dev.kiln.optim.AdamW;
+import dev.kiln.optim.SGD;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -23,12 +26,13 @@ class OptimizerKernelTest {
     private static List<Supplier<Optimizer>> optimizers() {
         return List.of(
                 () -> Optimizer.sgd(0.1),
-                () -> new Optimizer.Sgd(0.05, 0, 0, 1e-2, false),
+                () -> Optimizer.of(SGD.options(0.05).weightDecay(1e-2)),
                 () -> Optimizer.sgd(0.05, 0.9),
-                () -> new Optimizer.Sgd(0.05, 0.9, 0.3, 1e-2, false),
-                () -> new Optimizer.Sgd(0.05, 0.8, 0, 5e-3, true),
+                () -> Optimizer.of(SGD.options(0.05).momentum(0.9).dampening(0.3).weightDecay(1e-2)),
+                () -> Optimizer.of(SGD.options(0.05).momentum(0.8).weightDecay(5e-3).nesterov(true)),
                 () -> Optimizer.adam(1e-2),
-                () -> new Optimizer.Adam(3e-3, 0.8, 0.95, 1e-6, 2e-2));
+                () -> Optimizer.of(Adam.options().lr(3e-3).betas(0.8, 0.95).eps(1e-6).weightDecay(2e-2)),
+                () -> Optimizer.of(AdamW.options().lr(3e-3).betas(0.8, 0.95).eps(1e-6).weightDecay(0.5)));
     }
 
     @ParameterizedTest
@@ -69,7 +73,7 @@ class OptimizerKernelTest {
                     float want = params[i], have = got[pOff + i];
                     scale[i] = Math.max(scale[i], Math.abs(want));
                     if (!(Math.abs(have - want) <= 1e-6 * Math.max(1e-3, scale[i]))) {
-                        fail("optimizer " + config + " (" + cpu.getClass().getSimpleName() + "), " + count
+                        fail("optimizer " + config + " (" + cpu + "), " + count
                                 + " params, step " + (step + 1) + ", param " + i + ": " + have + " vs CPU " + want
                                 + ", tiles " + lib.tiles());
                     }
@@ -85,7 +89,7 @@ class OptimizerKernelTest {
         int count = 33;
         SplittableRandom rng = new SplittableRandom(9);
         float[] params = OpenClFixture.random(rng, count, -1, 1);
-        Optimizer.Sgd cpu = new Optimizer.Sgd(0.05, 0.9, 0.25, 1e-3, false);
+        Optimizer cpu = Optimizer.of(SGD.options(0.05).momentum(0.9).dampening(0.25).weightDecay(1e-3));
         cpu.bind(count);
         try (OpenClFixture dev = new OpenClFixture(lib)) {
             DeviceBuffer dp = dev.upload(params), dg = dev.allocate(count), dv = dev.upload(new float[count]);

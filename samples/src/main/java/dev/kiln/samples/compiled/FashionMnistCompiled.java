@@ -3,7 +3,7 @@ package dev.kiln.samples.compiled;
 import dev.kiln.compiled.Evaluation;
 import dev.kiln.samples.SampleArgs;
 import dev.kiln.compiled.Loss;
-import dev.kiln.compiled.Optimizer;
+import dev.kiln.optim.Adam;
 import dev.kiln.data.IdxReader;
 import dev.kiln.train.History;
 
@@ -43,7 +43,7 @@ public final class FashionMnistCompiled {
 
         KilnFashionCnn model = KilnFashionCnn.create(42, BATCH);
         System.out.print(model);
-        var trainer = model.trainer(Loss.crossEntropy(), Optimizer.adam(LR)).shuffleSeed(42).device(a.device());
+        var trainer = model.trainer(Loss.crossEntropy(), Adam.options().lr(LR)).shuffleSeed(42).device(a.device());
         if (!a.device().isCpu()) System.out.println("training on " + a.device());
         long t0 = System.nanoTime();
         History history = trainer.fit(trainX, trainY, epochs, BATCH);

@@ -1,9 +1,10 @@
 package dev.kiln.backend.cpu;
 
 import dev.kiln.compiled.CompiledModel;
-import dev.kiln.compiled.Trainer;
 import dev.kiln.compiled.Loss;
 import dev.kiln.compiled.Optimizer;
+import dev.kiln.compiled.Trainer;
+import dev.kiln.optim.Adam;
 
 import dev.kiln.samples.compiled.KilnPhonePrice;
 import dev.kiln.samples.compiled.KilnTestDeepChain;
@@ -32,7 +33,7 @@ class CoreBalanceTest {
         // Adam's eps is raised from 1e-8: Adam scales a gradient of 1e-10 (rounding on a ReLU unit at the edge of
         // dying) up to a whole step of lr, so any two summation orders drift apart there by up to lr a step.
         for (Supplier<Optimizer> opt : List.<Supplier<Optimizer>>of(() -> Optimizer.sgd(0.05, 0.9),
-                () -> new Optimizer.Adam(1e-2, 0.9, 0.999, 1e-3, 0))) {
+                () -> Optimizer.of(Adam.options().lr(1e-2).eps(1e-3)))) {
             for (int batch : new int[] {8, 5, 32}) {
                 check(KilnPhonePrice::create, 20, 4, batch, opt);
                 check(KilnTestDeepChain::create, 24, 24, batch, opt);

@@ -3,6 +3,8 @@ package dev.kiln.samples.compiled;
 import dev.kiln.compiled.Loss;
 import dev.kiln.compiled.Optimizer;
 import dev.kiln.compiled.Trainer;
+import dev.kiln.optim.Adam;
+import dev.kiln.optim.SGD;
 import dev.kiln.tensor.Torch;
 
 import java.util.SplittableRandom;
@@ -20,12 +22,12 @@ final class AllocationProbe {
         String probe = args[0];
         Runnable step;
         if (probe.equals("cnn")) {
-            Trainer trainer = KilnFashionCnn.create(1, 4).trainer(Loss.crossEntropy(), Optimizer.adam(1e-3));
+            Trainer trainer = KilnFashionCnn.create(1, 4).trainer(Loss.crossEntropy(), Adam.options().lr(1e-3));
             trainer.prepare(4);
             float[] x = Torch.rand(4, 1, 28, 28).toFloatArray(), y = {0, 3, 7, 9};
             step = () -> trainer.step(x, y, 4);
         } else if (probe.equals("bn2d")) {
-            Trainer trainer = KilnTestBnCnn.create(1, 4).trainer(Loss.crossEntropy(), Optimizer.sgd(0.01, 0.9));
+            Trainer trainer = KilnTestBnCnn.create(1, 4).trainer(Loss.crossEntropy(), SGD.options(0.01).momentum(0.9));
             trainer.prepare(4);
             float[] x = Torch.randn(4, 2, 6, 6).toFloatArray(), y = {0, 2, 1, 2};
             step = () -> trainer.step(x, y, 4);

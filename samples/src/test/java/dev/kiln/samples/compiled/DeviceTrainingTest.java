@@ -7,6 +7,9 @@ import dev.kiln.compiled.CompiledModel;
 import dev.kiln.compiled.Loss;
 import dev.kiln.compiled.Optimizer;
 import dev.kiln.compiled.Trainer;
+import dev.kiln.optim.Adam;
+import dev.kiln.optim.AdamW;
+import dev.kiln.optim.SGD;
 import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
@@ -39,15 +42,16 @@ class DeviceTrainingTest {
         Device device = openCl();
         for (int batch : new int[] {8, 32, 13}) {
             compare(device, () -> KilnPhonePrice.create(5), Loss.crossEntropy(), () -> Optimizer.sgd(0.05, 0.9), batch, 20, 4);
-            compare(device, () -> KilnPhonePrice.create(5), Loss.crossEntropy(), () -> new Optimizer.Adam(1e-3, 0.9, 0.999, 1e-3, 1e-2), batch, 20, 4);
+            compare(device, () -> KilnPhonePrice.create(5), Loss.crossEntropy(), () -> Optimizer.of(Adam.options().lr(1e-3).eps(1e-3).weightDecay(1e-2)), batch, 20, 4);
+            compare(device, () -> KilnPhonePrice.create(5), Loss.crossEntropy(), () -> Optimizer.of(AdamW.options().lr(1e-3).eps(1e-3).weightDecay(0.1)), batch, 20, 4);
         }
     }
 
     @Test
     void everyActivationAndABiasFreeLayerTrainOnOpenClAsOnTheCpu() {
         Device device = openCl();
-        compare(device, () -> KilnTestDeviceChain.create(3), Loss.crossEntropy(), () -> new Optimizer.Sgd(0.1, 0.9, 0, 1e-3, true), 7, 13, 5);
-        compare(device, () -> KilnTestDeviceChain.create(3), Loss.mse(), () -> new Optimizer.Adam(1e-2, 0.9, 0.999, 1e-3, 0), 11, 13, 5);
+        compare(device, () -> KilnTestDeviceChain.create(3), Loss.crossEntropy(), () -> Optimizer.of(SGD.options(0.1).momentum(0.9).weightDecay(1e-3).nesterov(true)), 7, 13, 5);
+        compare(device, () -> KilnTestDeviceChain.create(3), Loss.mse(), () -> Optimizer.of(Adam.options().lr(1e-2).eps(1e-3)), 11, 13, 5);
     }
 
     @Test
@@ -55,30 +59,30 @@ class DeviceTrainingTest {
         Device device = openCl();
         // Conv + ReLU steps, max pooling, Flatten, Linear + ReLU, dropout from the model's own mask stream, Linear.
         compare(device, () -> KilnFashionCnn.create(7, 4), Loss.crossEntropy(), () -> Optimizer.sgd(0.05, 0.9), 4, 784, 10);
-        compare(device, () -> KilnFashionCnn.create(7, 4), Loss.crossEntropy(), () -> new Optimizer.Adam(1e-3, 0.9, 0.999, 1e-3, 0), 3, 784, 10);
+        compare(device, () -> KilnFashionCnn.create(7, 4), Loss.crossEntropy(), () -> Optimizer.of(Adam.options().lr(1e-3).eps(1e-3)), 3, 784, 10);
     }
 
     @Test
     void stridedPaddedConvolutionsBothPoolingsAndAGeluLinearTrainOnOpenClAsOnTheCpu() {
         Device device = openCl();
         compare(device, () -> KilnTestDeviceCnn.create(11), Loss.crossEntropy(), () -> Optimizer.sgd(0.1, 0.9), 5, 3 * 9 * 7, 3);
-        compare(device, () -> KilnTestDeviceCnn.create(11), Loss.mse(), () -> new Optimizer.Adam(1e-2, 0.9, 0.999, 1e-3, 0), 2, 3 * 9 * 7, 3);
+        compare(device, () -> KilnTestDeviceCnn.create(11), Loss.mse(), () -> Optimizer.of(Adam.options().lr(1e-2).eps(1e-3)), 2, 3 * 9 * 7, 3);
     }
 
     @Test
     void aModelCreatedOnADeviceTrainsThere() {
         Device device = openCl();
-        Trainer t = KilnPhonePrice.create(5, device).trainer(Loss.crossEntropy(), Optimizer.sgd(0.1));
+        Trainer t = KilnPhonePrice.create(5, device).trainer(Loss.crossEntropy(), SGD.options(0.1));
         assertEquals(device, t.device());
         float[] x = new float[2 * 20], y = {1, 3};
         t.step(x, y, 2);
         assertEquals(0, t.coresInLastStep(), "a device step");
-        assertEquals(Device.CPU, KilnPhonePrice.create(5).to(Device.CPU).trainer(Loss.crossEntropy(), Optimizer.sgd(0.1)).device());
+        assertEquals(Device.CPU, KilnPhonePrice.create(5).to(Device.CPU).trainer(Loss.crossEntropy(), SGD.options(0.1)).device());
     }
 
     @Test
     void aModelWithoutADeviceProgramSaysWhichLayerBeforeTouchingADevice() {
-        Trainer t = KilnTestGraphNet.create(1).trainer(Loss.mse(), Optimizer.sgd(0.1));
+        Trainer t = KilnTestGraphNet.create(1).trainer(Loss.mse(), SGD.options(0.1));
         DeviceException e = assertThrows(DeviceException.class, () -> t.device(Device.of("opencl:0")));
         assertTrue(e.getMessage().contains("KilnTestGraphNet") && e.getMessage().contains("several inputs"), e.getMessage());
     }
@@ -86,7 +90,7 @@ class DeviceTrainingTest {
     @Test
     void aDeviceThatCannotStartIsAnErrorNotTheCpu() {
         assumeTrue(Device.available().stream().noneMatch(i -> i.device().kind() == Device.Kind.CUDA), "a CUDA device is present");
-        Trainer t = KilnPhonePrice.create(1).trainer(Loss.crossEntropy(), Optimizer.sgd(0.1));
+        Trainer t = KilnPhonePrice.create(1).trainer(Loss.crossEntropy(), SGD.options(0.1));
         DeviceException e = assertThrows(DeviceException.class, () -> t.device(Device.of("cuda:0")));
         assertTrue(e.getMessage().contains("libcuda"), e.getMessage());
         assertEquals(Device.CPU, t.device(), "the trainer stays where it was");
@@ -98,20 +102,20 @@ class DeviceTrainingTest {
         // BatchNorm1d, GELU(tanh), a residual block, LogSoftmax before the loss; BatchNorm2d + ReLU after a convolution;
         // BatchNorm over [N, C, L] with a fused GELU; BatchNorm without running statistics; BatchNorm, dropout, repeats.
         compare(device, () -> KilnTestNet.create(2), Loss.crossEntropy(), () -> Optimizer.sgd(0.05, 0.9), 6, 6, 3);
-        compare(device, () -> KilnTestBnCnn.create(2), Loss.crossEntropy(), () -> new Optimizer.Adam(1e-2, 0.9, 0.999, 1e-3, 0), 5, 72, 3);
+        compare(device, () -> KilnTestBnCnn.create(2), Loss.crossEntropy(), () -> Optimizer.of(Adam.options().lr(1e-2).eps(1e-3)), 5, 72, 3);
         compare(device, () -> KilnTestBnSequence.create(2), Loss.mse(), () -> Optimizer.sgd(0.05), 4, 15, 2);
         compare(device, () -> KilnTestBnBatchStatistics.create(2), Loss.crossEntropy(), () -> Optimizer.sgd(0.1, 0.9), 7, 6, 2);
         compare(device, () -> KilnTestChain.create(2), Loss.crossEntropy(), () -> Optimizer.sgd(0.05, 0.9), 8, 6, 3);
         // Sequence models take rows of n * t; an Embedding reads token ids from the batch.
-        compare(device, () -> KilnTestSeqNet.create(2), Loss.mse(), () -> new Optimizer.Adam(1e-2, 0.9, 0.999, 1e-3, 0), 12, 6, 3);
+        compare(device, () -> KilnTestSeqNet.create(2), Loss.mse(), () -> Optimizer.of(Adam.options().lr(1e-2).eps(1e-3)), 12, 6, 3);
         compareTokens(device, () -> KilnTokenTagger.create(2), () -> Optimizer.sgd(0.1, 0.9), 15, 1, 50, 5);
-        compareTokens(device, () -> KilnTestFixedTokens.create(2), () -> new Optimizer.Adam(1e-2, 0.9, 0.999, 1e-3, 0), 6, 3, 10, 2);
+        compareTokens(device, () -> KilnTestFixedTokens.create(2), () -> Optimizer.of(Adam.options().lr(1e-2).eps(1e-3)), 6, 3, 10, 2);
     }
 
     @Test
     void anEmbeddingIndexOutOfRangeNamesItsSample() {
         Device device = openCl();
-        Trainer t = KilnTestFixedTokens.create(1).trainer(Loss.crossEntropy(), Optimizer.sgd(0.1)).device(device);
+        Trainer t = KilnTestFixedTokens.create(1).trainer(Loss.crossEntropy(), SGD.options(0.1)).device(device);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> t.step(new float[] {1, 2, 3, 4, 12, 5}, new float[] {0, 1}, 2));
         assertTrue(e.getMessage().contains("12") && e.getMessage().contains("sample 1"), e.getMessage());
@@ -136,7 +140,7 @@ class DeviceTrainingTest {
         assertEquals(device, dev.device());
         SplittableRandom r = new SplittableRandom(batch);
         int targets = loss instanceof Loss.Mse ? batch * classes : batch;
-        String what = devModel.getClass().getSimpleName() + " " + loss + " " + cpu.optimizer().getClass().getSimpleName() + " batch " + batch;
+        String what = devModel.getClass().getSimpleName() + " " + loss + " " + cpu.optimizer() + " batch " + batch;
         for (int s = 0; s < STEPS; s++) {
             float[] x = new float[batch * in], y = new float[targets];
             for (int i = 0; i < x.length; i++) x[i] = tokens > 0 ? r.nextInt(tokens) : (float) r.nextGaussian();

@@ -1,7 +1,7 @@
 package dev.kiln.samples.compiled;
 
 import dev.kiln.compiled.Loss;
-import dev.kiln.compiled.Optimizer;
+import dev.kiln.optim.Adam;
 import dev.kiln.tensor.Tensor;
 import dev.kiln.tensor.Torch;
 import org.junit.jupiter.api.Test;
@@ -71,7 +71,7 @@ class MultiInputTest {
             System.arraycopy(x.toFloatArray(), s * 15, packed, s * 40, 15);
             System.arraycopy(adj.toFloatArray(), s * 25, packed, s * 40 + 15, 25);
         }
-        var trainer = model.trainer(Loss.mse(), Optimizer.adam(1e-2)).log(null);
+        var trainer = model.trainer(Loss.mse(), Adam.options().lr(1e-2)).log(null);
         double first = trainer.evaluate(packed, target).loss();
         trainer.fit(packed, target, 30, 16);
         double last = trainer.evaluate(packed, target).loss();

@@ -7,6 +7,7 @@ import dev.kiln.nn.GELU;
 import dev.kiln.nn.LayerNorm;
 import dev.kiln.nn.Linear;
 import dev.kiln.nn.Module;
+import dev.kiln.optim.Adam;
 import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Tensor;
 import dev.kiln.tensor.Torch;
@@ -261,7 +262,7 @@ class SequenceModelTest {
             y[i] = x[i] % 5;
         }
         KilnTokenTagger model = KilnTokenTagger.create(4);
-        var trainer = model.trainer(dev.kiln.compiled.Loss.crossEntropy(), dev.kiln.compiled.Optimizer.adam(1e-2)).log(null);
+        var trainer = model.trainer(dev.kiln.compiled.Loss.crossEntropy(), Adam.options().lr(1e-2)).log(null);
         var h = trainer.fit(x, y, 8, 60);
         assertTrue(h.last("loss") < h.get("loss").getFirst());
         assertTrue(h.last("accuracy") > 0.9, "accuracy " + h.last("accuracy"));

@@ -5,6 +5,7 @@ import dev.kiln.compiled.Optimizer;
 import dev.kiln.compiled.Trainer;
 import dev.kiln.data.DataLoader;
 import dev.kiln.data.TensorDataset;
+import dev.kiln.optim.SGD;
 import dev.kiln.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -20,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 /** The compiled trainer refuses what it would otherwise reinterpret or cast, naming the argument, the expected and the actual value. */
 class TrainerInputChecksTest {
     private static Trainer classifier() {
-        return KilnPhonePrice.create(1).trainer(Loss.crossEntropy(), Optimizer.sgd(0.01)).log(null);
+        return KilnPhonePrice.create(1).trainer(Loss.crossEntropy(), SGD.options(0.01)).log(null);
     }
 
     private static String fails(Class<? extends Throwable> type, Executable e) {
@@ -54,7 +55,7 @@ class TrainerInputChecksTest {
                 fails(IllegalArgumentException.class, () -> t.fit(zeros(64, 20), zeros(64, 4), 1, 32)));
         assertEquals("x has 64 samples (shape [64, 20]) but y has 32 (shape [32])",
                 fails(IllegalArgumentException.class, () -> t.fit(zeros(64, 20), zeros(32), 1, 32)));
-        var cnn = KilnFashionCnn.create(1).trainer(Loss.crossEntropy(), Optimizer.sgd(0.01)).log(null);
+        var cnn = KilnFashionCnn.create(1).trainer(Loss.crossEntropy(), SGD.options(0.01)).log(null);
         assertEquals("x has shape [8, 28, 28] but KilnFashionCnn takes [N, 1, 28, 28] (or [N, 784] flattened)",
                 fails(IllegalArgumentException.class, () -> cnn.fit(zeros(8, 28, 28), zeros(8), 1, 8)));
     }
@@ -121,9 +122,9 @@ class TrainerInputChecksTest {
         assertEquals("cross-entropy needs the model's output to be [N, classes] but KilnTestConvNoFlatten produces [N, 2, 4, 3]: "
                         + "add a @Flatten layer before the last @Linear (a @Linear acts on the last dimension only)",
                 fails(IllegalArgumentException.class,
-                        () -> KilnTestConvNoFlatten.create(1).trainer(Loss.crossEntropy(), Optimizer.sgd(0.01))));
+                        () -> KilnTestConvNoFlatten.create(1).trainer(Loss.crossEntropy(), SGD.options(0.01))));
         // A regression on the same output is fine.
-        KilnTestConvNoFlatten.create(1).trainer(Loss.mse(), Optimizer.sgd(0.01));
+        KilnTestConvNoFlatten.create(1).trainer(Loss.mse(), SGD.options(0.01));
     }
 
     @Test
@@ -133,7 +134,7 @@ class TrainerInputChecksTest {
         for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
         classifier().fit(fromArray(x, 64, 20), fromArray(labels(64), 64), 2, 16);
         classifier().fit(fromArray(x, 64, 20), fromArray(labels(64), 64, 1), 1, 16);
-        var line = KilnLine.create(1).trainer(Loss.mse(), Optimizer.sgd(0.01)).log(null);
+        var line = KilnLine.create(1).trainer(Loss.mse(), SGD.options(0.01)).log(null);
         line.fit(zeros(16, 1), zeros(16, 1), 1, 8);
         line.fit(zeros(16, 1), zeros(16), 1, 8);
     }

@@ -1,10 +1,11 @@
 package dev.kiln.samples.compiled;
 
 import dev.kiln.compiled.Loss;
-import dev.kiln.compiled.Optimizer;
 import dev.kiln.compiled.Trainer;
 import dev.kiln.data.DataLoader;
 import dev.kiln.data.TensorDataset;
+import dev.kiln.optim.Adam;
+import dev.kiln.optim.SGD;
 import dev.kiln.tensor.Tensor;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -31,7 +32,7 @@ class TrainerNumericChecksTest {
     }
 
     private static Trainer classifier(int threads) {
-        return KilnPhonePrice.create(1).trainer(Loss.crossEntropy(), Optimizer.adam(1e-3)).threads(threads).log(null);
+        return KilnPhonePrice.create(1).trainer(Loss.crossEntropy(), Adam.options().lr(1e-3)).threads(threads).log(null);
     }
 
     @ParameterizedTest(name = "threads {0}")
@@ -67,7 +68,7 @@ class TrainerNumericChecksTest {
         }
         y[12] = Float.NaN;
         var e = assertThrows(IllegalStateException.class,
-                () -> KilnLine.create(1).trainer(Loss.mse(), Optimizer.sgd(0.01)).log(null).fit(x, y, 5, 10));
+                () -> KilnLine.create(1).trainer(Loss.mse(), SGD.options(0.01)).log(null).fit(x, y, 5, 10));
         assertTrue(e.getMessage().matches("loss is NaN at epoch 1, batch \\d+: y of sample 12 \\(row \\d+ of the batch\\) holds NaN at target 0"),
                 e.getMessage());
     }
@@ -82,7 +83,7 @@ class TrainerNumericChecksTest {
         }
         var model = KilnLine.create(1);
         var e = assertThrows(IllegalStateException.class,
-                () -> model.trainer(Loss.mse(), Optimizer.sgd(10)).log(null).fit(x, y, 50, 10));
+                () -> model.trainer(Loss.mse(), SGD.options(10)).log(null).fit(x, y, 50, 10));
         assertTrue(e.getMessage().matches("loss is (Infinity|NaN) at epoch \\d+, batch \\d+: training diverged with finite inputs and "
                 + "targets \\(lower the learning rate 10\\.0, or standardise the features\\)"), e.getMessage());
     }

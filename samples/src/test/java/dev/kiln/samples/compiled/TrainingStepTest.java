@@ -2,8 +2,9 @@ package dev.kiln.samples.compiled;
 
 import dev.kiln.compiled.Checkpoints;
 import dev.kiln.compiled.Loss;
-import dev.kiln.compiled.Optimizer;
 import dev.kiln.compiled.Trainer;
+import dev.kiln.optim.Adam;
+import dev.kiln.optim.SGD;
 import dev.kiln.train.History;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,8 +53,8 @@ class TrainingStepTest {
     void aStepWithoutPrepareSizesItsBuffersAndMatchesAPreparedOne() {
         float[][] d = blobs(8, 5);
         for (int threads : new int[] {1, 2}) {
-            Trainer bare = KilnPhonePrice.create(3, 4).trainer(Loss.crossEntropy(), Optimizer.sgd(0.1)).threads(threads);
-            Trainer prepared = KilnPhonePrice.create(3, 8).trainer(Loss.crossEntropy(), Optimizer.sgd(0.1)).threads(threads);
+            Trainer bare = KilnPhonePrice.create(3, 4).trainer(Loss.crossEntropy(), SGD.options(0.1)).threads(threads);
+            Trainer prepared = KilnPhonePrice.create(3, 8).trainer(Loss.crossEntropy(), SGD.options(0.1)).threads(threads);
             prepared.prepare(8);
             // The bare trainer's model was planned for 4 rows: the step grows it, as a PyTorch user would expect.
             for (int s = 0; s < 3; s++) {
@@ -65,7 +66,7 @@ class TrainingStepTest {
 
     @Test
     void aStepOnTooFewValuesNamesTheSizes() {
-        Trainer trainer = KilnPhonePrice.create(3, 8).trainer(Loss.crossEntropy(), Optimizer.sgd(0.1));
+        Trainer trainer = KilnPhonePrice.create(3, 8).trainer(Loss.crossEntropy(), SGD.options(0.1));
         float[][] d = blobs(8, 5);
         var e = assertThrows(IllegalArgumentException.class, () -> trainer.step(Arrays.copyOf(d[0], 150), d[1], 8));
         assertEquals("a step on 8 samples needs 160 input values (20 a sample) and 8 target values, got 150 and 8", e.getMessage());
@@ -77,7 +78,7 @@ class TrainingStepTest {
     void fitLearnsSeparableClassesAndRecordsHistory() {
         float[][] d = blobs(512, 3);
         KilnPhonePrice model = KilnPhonePrice.create(4);
-        History h = model.trainer(Loss.crossEntropy(), Optimizer.adam(1e-3)).log(null).fit(d[0], d[1], 5, 32);
+        History h = model.trainer(Loss.crossEntropy(), Adam.options().lr(1e-3)).log(null).fit(d[0], d[1], 5, 32);
         assertEquals(5, h.epochs());
         assertTrue(h.last("loss") < h.get("loss").getFirst());
         assertTrue(h.last("accuracy") > 0.95, "accuracy " + h.last("accuracy"));
@@ -87,7 +88,7 @@ class TrainingStepTest {
     void loggedFitDrawsAProgressBarAndRecordsTheSharedHistory() {
         float[][] train = blobs(512, 3), val = blobs(64, 9);
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        History h = KilnPhonePrice.create(4).trainer(Loss.crossEntropy(), Optimizer.adam(1e-3))
+        History h = KilnPhonePrice.create(4).trainer(Loss.crossEntropy(), Adam.options().lr(1e-3))
                 .log(new PrintStream(buf, true, StandardCharsets.UTF_8)).validation(val[0], val[1]).fit(train[0], train[1], 2, 16);
         assertEquals(List.of("loss", "accuracy", "lr", "val_loss", "val_accuracy", "seconds"), List.copyOf(h.metrics()));
         assertEquals(2, h.epochs());
@@ -99,7 +100,7 @@ class TrainingStepTest {
         assertTrue(lines.get(0).startsWith("epoch 1/2  loss ") && lines.get(0).contains("val_acc"), lines.get(0));
         assertTrue(lines.get(1).startsWith("epoch 2/2  loss ") && lines.get(1).contains("val_acc"), lines.get(1));
         buf.reset();
-        KilnPhonePrice.create(4).trainer(Loss.crossEntropy(), Optimizer.adam(1e-3)).progress(false)
+        KilnPhonePrice.create(4).trainer(Loss.crossEntropy(), Adam.options().lr(1e-3)).progress(false)
                 .log(new PrintStream(buf, true, StandardCharsets.UTF_8)).fit(train[0], train[1], 2, 16);
         assertEquals(2, buf.toString(StandardCharsets.UTF_8).lines().count(), "only the epoch lines without the bar");
     }
@@ -109,7 +110,7 @@ class TrainingStepTest {
         float[][] d = blobs(128, 5);
         KilnPhonePrice model = KilnPhonePrice.create(4);
         Path file = dir.resolve("best.kiln");
-        model.trainer(Loss.crossEntropy(), Optimizer.sgd(0.05)).log(null).checkpoint(file).fit(d[0], d[1], 2, 16);
+        model.trainer(Loss.crossEntropy(), SGD.options(0.05)).log(null).checkpoint(file).fit(d[0], d[1], 2, 16);
         assertTrue(Files.exists(file));
         try (var files = Files.list(dir)) {
             assertEquals(1, files.count(), "no temporary file is left behind");
@@ -125,7 +126,7 @@ class TrainingStepTest {
         float[][] train = blobs(64, 6), val = blobs(64, 7);
         KilnPhonePrice model = KilnPhonePrice.create(4);
         // A learning rate of 0 never improves the validation loss after the first epoch.
-        History h = model.trainer(Loss.crossEntropy(), Optimizer.sgd(0)).log(null).validation(val[0], val[1])
+        History h = model.trainer(Loss.crossEntropy(), SGD.options(0)).log(null).validation(val[0], val[1])
                 .earlyStopping(3, 0).fit(train[0], train[1], 50, 16);
         assertTrue(h.stoppedEarly());
         assertEquals(4, h.epochs());

@@ -3,6 +3,8 @@ package dev.kiln.samples.compiled;
 import dev.kiln.compiled.Loss;
 import dev.kiln.compiled.Optimizer;
 import dev.kiln.compiled.Trainer;
+import dev.kiln.optim.Adam;
+import dev.kiln.optim.SGD;
 import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
@@ -68,8 +70,8 @@ class TwoCoreStepTest {
     void theFeatureSplitAppliesEachLayersActivation() {
         // Tanh layers go through the generated scalar rules of the block epilogue and backward, not the ReLU kernels.
         KilnPhonePriceTanh one = KilnPhonePriceTanh.create(7), two = KilnPhonePriceTanh.create(7);
-        Trainer serial = one.trainer(Loss.crossEntropy(), Optimizer.sgd(0.1)).threads(1);
-        Trainer split = two.trainer(Loss.crossEntropy(), Optimizer.sgd(0.1)).threads(2);
+        Trainer serial = one.trainer(Loss.crossEntropy(), SGD.options(0.1)).threads(1);
+        Trainer split = two.trainer(Loss.crossEntropy(), SGD.options(0.1)).threads(2);
         serial.prepare(8);
         split.prepare(8);
         float[][] d = data(8 * 20, 7);
@@ -89,8 +91,8 @@ class TwoCoreStepTest {
     void aTwoLayerChainWithANarrowOutputSplitsToo() {
         // MSE over 2 outputs and LeakyReLU's rule, on a chain whose split has no meeting inside the backward pass.
         KilnTestWideRegressor one = KilnTestWideRegressor.create(3), two = KilnTestWideRegressor.create(3);
-        Trainer serial = one.trainer(Loss.mse(), Optimizer.adam(1e-3)).threads(1);
-        Trainer split = two.trainer(Loss.mse(), Optimizer.adam(1e-3)).threads(2);
+        Trainer serial = one.trainer(Loss.mse(), Adam.options().lr(1e-3)).threads(1);
+        Trainer split = two.trainer(Loss.mse(), Adam.options().lr(1e-3)).threads(2);
         serial.prepare(8);
         split.prepare(8);
         SplittableRandom r = new SplittableRandom(11);
@@ -111,8 +113,8 @@ class TwoCoreStepTest {
     void theAccuracyCountCoversBothHalves() {
         float[][] d = data(64, 5);
         for (int batch : new int[] {8, 64}) {
-            Trainer split = KilnPhonePrice.create(5).trainer(Loss.crossEntropy(), Optimizer.sgd(0.0)).threads(2).log(null);
-            Trainer serial = KilnPhonePrice.create(5).trainer(Loss.crossEntropy(), Optimizer.sgd(0.0)).threads(1).log(null);
+            Trainer split = KilnPhonePrice.create(5).trainer(Loss.crossEntropy(), SGD.options(0.0)).threads(2).log(null);
+            Trainer serial = KilnPhonePrice.create(5).trainer(Loss.crossEntropy(), SGD.options(0.0)).threads(1).log(null);
             var a = split.fit(d[0], d[1], 1, batch);
             var b = serial.fit(d[0], d[1], 1, batch);
             assertEquals(b.last("accuracy"), a.last("accuracy"), 1e-12, "batch " + batch);
@@ -122,7 +124,7 @@ class TwoCoreStepTest {
     @Test
     void aBadTargetOnEitherCoreIsReportedAndTheTrainerRecovers() {
         KilnPhonePrice model = KilnPhonePrice.create(1), reference = KilnPhonePrice.create(1);
-        Trainer trainer = model.trainer(Loss.crossEntropy(), Optimizer.adam(1e-2)).threads(2);
+        Trainer trainer = model.trainer(Loss.crossEntropy(), Adam.options().lr(1e-2)).threads(2);
         float[] before = model.parameterBuffer().clone();
         // Feature split (8, 16): both cores see every row. Row split (64): rows 0 to 31 on this thread, the rest on the other.
         for (int[] batchAndRow : new int[][] {{8, 0}, {8, 7}, {16, 12}, {64, 3}, {64, 50}}) {
@@ -136,7 +138,7 @@ class TwoCoreStepTest {
             assertTrue(java.util.Arrays.equals(before, model.parameterBuffer()), "a failed step must not update parameters");
         }
         // Adam's bias correction counts steps: the failed ones must not have counted.
-        Trainer serial = reference.trainer(Loss.crossEntropy(), Optimizer.adam(1e-2)).threads(1);
+        Trainer serial = reference.trainer(Loss.crossEntropy(), Adam.options().lr(1e-2)).threads(1);
         for (int batch : new int[] {8, 64}) {
             float[][] d = data(batch, 2);
             serial.prepare(batch);
