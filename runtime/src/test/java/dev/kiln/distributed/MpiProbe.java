@@ -25,6 +25,13 @@ public final class MpiProbe {
                 if (d.rank() == 1) throw new IllegalStateException("rank 1 cannot go on");
                 d.barrier();
             });
+            case "init" -> {
+                try (Distributed d = Distributed.init()) {
+                    System.out.println("joined " + d);
+                } catch (MpiException e) {
+                    System.out.println("MpiException: " + e.getMessage());
+                }
+            }
             default -> throw new IllegalArgumentException(mode);
         }
     }
