@@ -69,7 +69,8 @@ public final class Distributed implements GradientReducer, AutoCloseable {
     private volatile long collectives;
     private volatile boolean finalized, aborting;
     private int epoch = 1, stepInEpoch;
-    private long reduceNanos, reduceCount;
+    private long reduceNanos, reduceCount, collectiveCpuNanos;
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
     private boolean warnedResync;
 
     private Distributed(Mpi mpi, int rank, int size, int threadLevel, Duration timeout) {
@@ -84,8 +85,8 @@ public final class Distributed implements GradientReducer, AutoCloseable {
 
     /**
      * Joins the {@code mpirun} job this process belongs to ({@code MPI_Init_thread}, {@code MPI_ERRORS_RETURN}, the
-     * watchdog), or, outside {@code mpirun} (no {@code OMPI_COMM_WORLD_SIZE} in the environment), returns a job of one
-     * process that needs no MPI library and whose collectives do nothing.
+     * watchdog), or, outside {@code mpirun} (see {@link #underMpirun()}), returns a job of one process that needs no MPI
+     * library and whose collectives do nothing.
      */
     public static Distributed init() { return init(timeoutFromEnvironment()); }
 
@@ -130,9 +131,19 @@ public final class Distributed implements GradientReducer, AutoCloseable {
         void run(Distributed d) throws Exception;
     }
 
-    /** Whether {@code mpirun} (Open MPI's) started this process: it sets {@code OMPI_COMM_WORLD_SIZE}. */
+    /**
+     * Whether an MPI launcher started this process: Open MPI's {@code mpirun} sets {@code OMPI_COMM_WORLD_SIZE}, PMIx
+     * launchers ({@code srun --mpi=pmix} under Slurm, Open MPI 5's {@code mpirun}) set {@code PMIX_RANK}. {@code KILN_MPI=1}
+     * or {@code 0} overrides the guess.
+     */
     public static boolean underMpirun() {
-        String s = System.getenv("OMPI_COMM_WORLD_SIZE");
+        String forced = System.getenv("KILN_MPI");
+        if (forced != null && !forced.isBlank()) return !forced.trim().equals("0");
+        return set("OMPI_COMM_WORLD_SIZE") || set("PMIX_RANK");
+    }
+
+    private static boolean set(String variable) {
+        String s = System.getenv(variable);
         return s != null && !s.isBlank();
     }
 
@@ -169,6 +180,12 @@ public final class Distributed implements GradientReducer, AutoCloseable {
 
     /** Seconds this rank has spent in the gradient allreduces so far (waiting for other ranks included). */
     public double reduceSeconds() { return reduceNanos / 1e9; }
+
+    /**
+     * Processor seconds the calling thread has spent inside this rank's collectives so far (copies, MPI's own work and
+     * its polling while it waits for other ranks); a thread's processor time less this is its computing time.
+     */
+    public double collectiveCpuSeconds() { return collectiveCpuNanos / 1e9; }
 
     /** Gradient allreduces so far. */
     public long reduceCount() { return reduceCount; }
@@ -403,6 +420,7 @@ public final class Distributed implements GradientReducer, AutoCloseable {
         callStart = System.nanoTime();
         collectives++;
         call = name;
+        long cpu0 = THREADS.getCurrentThreadCpuTime();
         try {
             body.run();
         } catch (MpiException e) {
@@ -410,6 +428,7 @@ public final class Distributed implements GradientReducer, AutoCloseable {
         } finally {
             call = null;
             lastEnd = System.nanoTime();
+            collectiveCpuNanos += THREADS.getCurrentThreadCpuTime() - cpu0;
         }
     }
 

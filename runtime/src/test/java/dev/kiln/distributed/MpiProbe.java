@@ -25,6 +25,22 @@ public final class MpiProbe {
                 if (d.rank() == 1) throw new IllegalStateException("rank 1 cannot go on");
                 d.barrier();
             });
+            case "bench" -> { // allreduce of N floats (default: the Fashion-MNIST CNN's 421,642), median of 50
+                int n = args.length > 1 ? Integer.parseInt(args[1]) : 421_642;
+                Distributed d = Distributed.init();
+                float[] g = new float[n];
+                long[] ns = new long[50];
+                for (int i = -10; i < ns.length; i++) {
+                    d.barrier();
+                    long t0 = System.nanoTime();
+                    d.averageGradients(g);
+                    if (i >= 0) ns[i] = System.nanoTime() - t0;
+                }
+                Arrays.sort(ns);
+                if (d.isMain()) System.out.printf(Locale.ROOT, "allreduce of %d floats on %d ranks: median %.3f ms, min %.3f ms%n", n, d.size(),
+                        ns[ns.length / 2] / 1e6, ns[0] / 1e6);
+                d.close();
+            }
             case "init" -> {
                 try (Distributed d = Distributed.init()) {
                     System.out.println("joined " + d);

@@ -107,6 +107,38 @@ class MpiTest {
     }
 
     @Test
+    void theEagerTrainerOnTwoRanksTrainsWhatOneProcessTrains(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        MpiJob.assumeMpirun();
+        Path out = tmp.resolve("eager.f32");
+        MpiJob.Result r = MpiJob.run(2, LIMIT, Map.of(), EagerProbe.class.getName(), out.toString());
+        assertEquals(0, r.exitCode(), r::describe);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(java.nio.file.Files.readAllBytes(out)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        float[] distributed = new float[b.remaining() / 4];
+        b.asFloatBuffer().get(distributed);
+        float[] alone = EagerProbe.flatten(EagerProbe.train(null, false, 11));
+        assertEquals(alone.length, distributed.length);
+        for (int i = 0; i < alone.length; i++) {
+            assertEquals(alone[i], distributed[i], 1e-5 + 1e-4 * Math.abs(alone[i]), "parameter " + i + "\n" + r.describe());
+        }
+        assertEquals(checksum(r, 0), checksum(r, 1), r::describe);
+    }
+
+    @Test
+    void batchNormBuffersAgreeOnThreeRanks(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        MpiJob.assumeMpirun();
+        MpiJob.Result r = MpiJob.run(3, LIMIT, Map.of(), EagerProbe.class.getName(), tmp.resolve("bn.f32").toString(), "bn");
+        assertEquals(0, r.exitCode(), r::describe);
+        assertEquals(checksum(r, 0), checksum(r, 1), r::describe);
+        assertEquals(checksum(r, 0), checksum(r, 2), r::describe);
+    }
+
+    private static String checksum(MpiJob.Result r, int rank) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("rank " + rank + " checksum (-?\\d+)").matcher(r.output());
+        assertTrue(m.find(), r::describe);
+        return m.group(1);
+    }
+
+    @Test
     void withoutMpirunAJobOfOneProcess() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeFalse(Distributed.underMpirun());
         try (Distributed d = Distributed.init()) {

@@ -28,7 +28,7 @@ import java.util.Locale;
  * </pre>
  *
  * Arguments: {@code phone|cnn}, then the epochs (phone 40, cnn 5), {@code --train-samples N} (the first N training
- * samples: a short run for timing), {@code --test-samples N}, {@code --threads 1|2} (cores per rank where the job has one rank; a rank of a larger
+ * samples: a short run for timing), {@code --test-samples N}, {@code --batch N} (the whole job's; cnn 64, phone 32), {@code --threads 1|2} (cores per rank where the job has one rank; a rank of a larger
  * job computes on one core), {@code --data DIR} (Fashion-MNIST's directory).
  */
 public final class DistributedTrain {
@@ -43,15 +43,16 @@ public final class DistributedTrain {
 
     static Result train(Distributed d, String[] args) throws Exception {
         if (args.length == 0 || !(args[0].equals("phone") || args[0].equals("cnn"))) {
-            throw new IllegalArgumentException("usage: DistributedTrain phone|cnn [epochs] [--train-samples N] [--test-samples N] [--threads 1|2] [--data DIR]");
+            throw new IllegalArgumentException("usage: DistributedTrain phone|cnn [epochs] [--train-samples N] [--test-samples N] [--batch N] [--threads 1|2] [--data DIR]");
         }
         boolean cnn = args[0].equals("cnn");
-        int epochs = cnn ? 5 : PhonePriceCompiled.EPOCHS, limit = Integer.MAX_VALUE, testLimit = Integer.MAX_VALUE, threads = 2;
+        int batchArg = 0, epochs = cnn ? 5 : PhonePriceCompiled.EPOCHS, limit = Integer.MAX_VALUE, testLimit = Integer.MAX_VALUE, threads = 2;
         Path dir = Path.of("/usr/share/datasets/fashion-mnist");
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
                 case "--train-samples" -> limit = Integer.parseInt(args[++i]);
                 case "--test-samples" -> testLimit = Integer.parseInt(args[++i]);
+                case "--batch" -> batchArg = Integer.parseInt(args[++i]);
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--data" -> dir = Path.of(args[++i]);
                 default -> epochs = Integer.parseInt(args[i]);
@@ -65,7 +66,7 @@ public final class DistributedTrain {
         String name;
         if (cnn) {
             name = "fashion-mnist-cnn";
-            batch = 64;
+            batch = batchArg > 0 ? batchArg : 64;
             if (!Files.exists(dir.resolve("train-images-idx3-ubyte.gz"))) {
                 throw new IllegalStateException("Fashion-MNIST not found in " + dir + ": install it with `apt-get install -y "
                         + "dataset-fashion-mnist` on every machine, or pass --data DIR");
@@ -80,7 +81,7 @@ public final class DistributedTrain {
             trainer = m.trainer(Loss.crossEntropy(), Optimizer.adam(1e-3));
         } else {
             name = "phone-price-mlp";
-            batch = PhonePriceCompiled.BATCH;
+            batch = batchArg > 0 ? batchArg : PhonePriceCompiled.BATCH;
             PhonePriceData data = PhonePriceData.bundled();
             trainX = data.trainX().toFloatArray();
             trainY = data.trainY().toFloat().toFloatArray();
@@ -107,11 +108,19 @@ public final class DistributedTrain {
                     Runtime.getRuntime().availableProcessors());
         }
         d.barrier(); // start the clock together: data loading differs between ranks
-        long t0 = System.nanoTime();
+        var threadsBean = java.lang.management.ManagementFactory.getThreadMXBean();
+        long t0 = System.nanoTime(), cpu0 = threadsBean.getCurrentThreadCpuTime();
+        double inCollectives0 = d.collectiveCpuSeconds();
         History history = trainer.fit(trainX, trainY, epochs, batch);
         double seconds = (System.nanoTime() - t0) / 1e9;
+        // This thread's processor time outside MPI: the computing each rank did, whatever else shared its core.
+        double[] computeCpu = new double[d.size()];
+        computeCpu[d.rank()] = (threadsBean.getCurrentThreadCpuTime() - cpu0) / 1e9 - (d.collectiveCpuSeconds() - inCollectives0);
+        d.sum(computeCpu);
+        double slowest = Arrays.stream(computeCpu).max().orElseThrow();
         Evaluation test = trainer.evaluate(testX, testY);
         double rate = (double) samples * history.epochs() / seconds;
+        double lastRate = samples / history.last("seconds"); // the last epoch alone: past the JIT's warm-up
         if (main) {
             long gradientBytes = 4L * model.parameterBuffer().length;
             System.out.printf(Locale.ROOT, "test loss %.4f, test accuracy %.4f; %.0f samples/s on %d rank(s); %.1f%% of rank 0's "
@@ -120,9 +129,9 @@ public final class DistributedTrain {
                     d.reduceCount(), gradientBytes);
             System.out.printf(Locale.ROOT, "{\"sample\":\"distributed-%s\",\"ranks\":%d,\"test_accuracy\":%.4f,\"test_loss\":%.4f,"
                             + "\"train_loss\":%.4f,\"epochs\":%d,\"train_samples\":%d,\"batch\":%d,\"samples_per_second\":%.1f,"
-                            + "\"train_seconds\":%.3f,\"allreduce_seconds\":%.3f,\"gradient_bytes_per_step\":%d,\"cores_visible\":%d}%n",
+                            + "\"last_epoch_samples_per_second\":%.1f,\"train_seconds\":%.3f,\"compute_cpu_seconds_slowest_rank\":%.3f,\"allreduce_seconds\":%.3f,\"gradient_bytes_per_step\":%d,\"cores_visible\":%d}%n",
                     name, d.size(), test.accuracy().orElseThrow(), test.loss(), history.last("loss"), history.epochs(), samples, batch,
-                    rate, seconds, d.reduceSeconds(), gradientBytes, Runtime.getRuntime().availableProcessors());
+                    rate, lastRate, seconds, slowest, d.reduceSeconds(), gradientBytes, Runtime.getRuntime().availableProcessors());
         }
         return new Result(test.accuracy().orElseThrow(), test.loss(), history.last("loss"), rate, d.reduceSeconds());
     }
