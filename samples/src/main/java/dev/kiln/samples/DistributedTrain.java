@@ -3,10 +3,11 @@ package dev.kiln.samples;
 import dev.kiln.compiled.CompiledModel;
 import dev.kiln.compiled.Evaluation;
 import dev.kiln.compiled.Loss;
-import dev.kiln.compiled.Optimizer;
 import dev.kiln.compiled.Trainer;
 import dev.kiln.data.IdxReader;
 import dev.kiln.distributed.Distributed;
+import dev.kiln.optim.Adam;
+import dev.kiln.optim.lr.StepLR;
 import dev.kiln.samples.compiled.KilnFashionCnn;
 import dev.kiln.samples.compiled.KilnPhonePriceTanh;
 import dev.kiln.train.History;
@@ -78,7 +79,7 @@ public final class DistributedTrain {
             // A seed per rank gives each rank its own dropout stream; rank 0's parameters are broadcast below.
             KilnFashionCnn m = KilnFashionCnn.create(42 + d.rank(), batch);
             model = m;
-            trainer = m.trainer(Loss.crossEntropy(), Optimizer.adam(1e-3));
+            trainer = m.trainer(Loss.crossEntropy(), Adam.options().lr(1e-3));
         } else {
             name = "phone-price-mlp";
             batch = batchArg > 0 ? batchArg : PhonePriceCompiled.BATCH;
@@ -89,9 +90,9 @@ public final class DistributedTrain {
             testY = data.testY().toFloat().toFloatArray();
             KilnPhonePriceTanh m = KilnPhonePriceTanh.create(42);
             model = m;
-            double lr = PhonePriceCompiled.LR;
-            trainer = m.trainer(Loss.crossEntropy(), new Optimizer.Adam(lr, 0.9, 0.999, 1e-8, PhonePriceCompiled.WEIGHT_DECAY))
-                    .lrSchedule(e -> lr * Math.pow(PhonePriceCompiled.GAMMA, e / PhonePriceCompiled.STEP));
+            // The main job's recipe (PhonePriceCompiled): Adam with L2 weight decay, StepLR.
+            trainer = m.trainer(Loss.crossEntropy(), Adam.options().lr(PhonePriceCompiled.LR).weightDecay(PhonePriceCompiled.WEIGHT_DECAY))
+                    .scheduler(opt -> new StepLR(opt, PhonePriceCompiled.STEP, PhonePriceCompiled.GAMMA));
         }
         int in = model.inputSize();
         int samples = Math.min(limit, trainY.length);
