@@ -38,8 +38,8 @@ public interface GradientReducer {
     void sum(double[] values);
 
     /**
-     * At the end of each epoch: averages {@code state} (running statistics) over the processes, and checks that
-     * {@code parameters} agree on every process, throwing on every process where they do not.
+     * At the end of each epoch: averages {@code state} (running statistics) over the processes in place, and checks that
+     * {@code parameters} agree on every process, overwriting them with process 0's where they do not (and saying so).
      */
     void endEpoch(float[] parameters, float[] state);
 }
