@@ -228,12 +228,13 @@ public final class Trainer {
                 float value;
                 if (reducer != null) {
                     value = reducedStep(bx, by, null, 0, n);
+                    if (!Float.isFinite(value)) throw notFinite(value, epoch, batch, rowsHere, null, 0);
                 } else {
                     System.arraycopy(bx, 0, xBatch, 0, bx.length);
                     System.arraycopy(by, 0, yBatch, 0, by.length);
                     value = step(xBatch, yBatch, n);
+                    if (!Float.isFinite(value)) throw notFinite(value, epoch, batch, n, null, 0);
                 }
-                if (!Float.isFinite(value)) throw notFinite(value, epoch, batch, n, null, 0);
                 lossSum += (double) value * n;
                 correct += correctInLastStep;
                 seen += n;

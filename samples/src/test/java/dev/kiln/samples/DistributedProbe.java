@@ -22,6 +22,7 @@ import java.util.Arrays;
  *   summed by one allreduce; rank 0 writes it to OUT.</li>
  *   <li>{@code fit OUT}: {@link #FIT_EPOCHS} epochs through the trainer on {@link #FIT_SAMPLES} samples in batches of
  *   {@link #FIT_BATCH} (the last batch has fewer rows than a job of 3 has ranks); rank 0 saves the parameters to OUT.</li>
+ *   <li>{@code loader OUT}: as {@code fit}, 2 epochs, fed by a shuffling DataLoader.</li>
  *   <li>{@code save CKPT} / {@code resume CKPT OUT}: 3 epochs on {@link #CKPT_SAMPLES} samples with a checkpoint, then 2
  *   more epochs from it.</li>
  *   <li>{@code kill} / {@code hang}: rank 1 kills itself (kill -9) or stops at step 10 of epoch 2.</li>
@@ -49,6 +50,10 @@ public final class DistributedProbe {
                     trainer(model, d).fit(Arrays.copyOf(x, FIT_SAMPLES * 20), Arrays.copyOf(y, FIT_SAMPLES), FIT_EPOCHS, FIT_BATCH);
                     if (d.isMain()) Checkpoints.save(Path.of(args[1]), model);
                 }
+                case "loader" -> {
+                    trainer(model, d).fit(loader(data), 2);
+                    if (d.isMain()) Checkpoints.save(Path.of(args[1]), model);
+                }
                 case "save" -> trainer(model, d).checkpoint(Path.of(args[1])).log(System.out).progress(false)
                         .fit(Arrays.copyOf(x, CKPT_SAMPLES * 20), Arrays.copyOf(y, CKPT_SAMPLES), 3, 32);
                 case "resume" -> {
@@ -65,6 +70,14 @@ public final class DistributedProbe {
                 default -> throw new IllegalArgumentException(args[0]);
             }
         });
+    }
+
+    /** The first {@link #FIT_SAMPLES} samples in shuffled batches of {@link #FIT_BATCH}, the same on every rank (seeded). */
+    static dev.kiln.data.DataLoader loader(PhonePriceData data) {
+        var x = data.trainX().get(dev.kiln.tensor.Index.slice(0, FIT_SAMPLES));
+        var y = data.trainY().get(dev.kiln.tensor.Index.slice(0, FIT_SAMPLES));
+        return new dev.kiln.data.DataLoader(new dev.kiln.data.TensorDataset(x, y), FIT_BATCH, true, false,
+                new dev.kiln.tensor.random.Generator(9));
     }
 
     /**

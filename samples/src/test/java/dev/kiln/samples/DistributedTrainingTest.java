@@ -69,6 +69,19 @@ class DistributedTrainingTest {
     }
 
     @Test
+    void aDataLoaderFeedsTwoRanksAsItFeedsOneProcess() throws Exception {
+        MpiJob.assumeMpirun();
+        Path out = tmp.resolve("loader.kiln");
+        MpiJob.Result r = MpiJob.run(2, LIMIT, Map.of(), DistributedProbe.class.getName(), "loader", out.toString());
+        assertEquals(0, r.exitCode(), r::describe);
+        KilnPhonePriceTanh distributed = KilnPhonePriceTanh.create(0);
+        Checkpoints.load(out, distributed);
+        KilnPhonePriceTanh alone = KilnPhonePriceTanh.create(7);
+        DistributedProbe.trainer(alone, null).fit(DistributedProbe.loader(PhonePriceData.bundled()), 2);
+        assertClose(alone.parameterBuffer(), distributed.parameterBuffer(), 1e-5, 1e-4, "parameters after 2 DataLoader epochs on 2 ranks");
+    }
+
+    @Test
     void twoRanksReachOneRanksAccuracyOnThePhonePriceMlp() throws Exception {
         MpiJob.assumeMpirun();
         MpiJob.Result r = MpiJob.run(2, LIMIT, Map.of(), DistributedTrain.class.getName(), "phone", "5");
