@@ -10,6 +10,7 @@ import dev.kiln.data.DataLoader;
 import dev.kiln.optim.lr.LRScheduler;
 import dev.kiln.runtime.VectorApi;
 import dev.kiln.tensor.Tensor;
+import dev.kiln.train.GradientReducer;
 import dev.kiln.train.History;
 
 import java.io.IOException;
@@ -80,6 +81,9 @@ public final class Trainer {
      * nothing falls back to the CPU.
      */
     public Trainer device(Device device) {
+        if (reducer != null && !device.isCpu()) {
+            throw new UnsupportedOperationException("distributed training runs on the CPU for now, not on " + device);
+        }
         if (deviceStep != null) {
             deviceStep.syncToHost();
             deviceStep.close();
@@ -186,9 +190,15 @@ public final class Trainer {
             long correct = 0;
             for (int start = 0; start < samples; start += batchSize) {
                 int n = Math.min(batchSize, samples - start);
-                gather(x, y, order, start, n);
-                float value = step(xBatch, yBatch, n);
-                if (!Float.isFinite(value)) throw notFinite(value, epoch, start / batchSize + 1, n, order, start);
+                float value;
+                if (reducer != null) {
+                    value = reducedStep(x, y, order, start, n);
+                    if (!Float.isFinite(value)) throw notFinite(value, epoch, start / batchSize + 1, rowsHere, order, start + firstRowHere);
+                } else {
+                    gather(x, y, order, start, n);
+                    value = step(xBatch, yBatch, n);
+                    if (!Float.isFinite(value)) throw notFinite(value, epoch, start / batchSize + 1, n, order, start);
+                }
                 lossSum += (double) value * n;
                 correct += correctInLastStep;
                 bar.batch(lossSum, start + n);
@@ -215,10 +225,16 @@ public final class Trainer {
                 int n = xy[0].size(0);
                 float[] bx = xy[0].toFloatArray(), by = xy[1].toFloatArray();
                 checkBatch(bx, by, n, epoch, batch);
-                System.arraycopy(bx, 0, xBatch, 0, bx.length);
-                System.arraycopy(by, 0, yBatch, 0, by.length);
-                float value = step(xBatch, yBatch, n);
-                if (!Float.isFinite(value)) throw notFinite(value, epoch, batch, n, null, 0);
+                float value;
+                if (reducer != null) {
+                    value = reducedStep(bx, by, null, 0, n);
+                    if (!Float.isFinite(value)) throw notFinite(value, epoch, batch, rowsHere, null, 0);
+                } else {
+                    System.arraycopy(bx, 0, xBatch, 0, bx.length);
+                    System.arraycopy(by, 0, yBatch, 0, by.length);
+                    value = step(xBatch, yBatch, n);
+                    if (!Float.isFinite(value)) throw notFinite(value, epoch, batch, n, null, 0);
+                }
                 lossSum += (double) value * n;
                 correct += correctInLastStep;
                 seen += n;
@@ -242,6 +258,7 @@ public final class Trainer {
         if (lrSchedule != null && scheduler != null) {
             throw new IllegalStateException("both lrSchedule and scheduler are set: keep the scheduler");
         }
+        PrintStream log = reducer == null || reducer.leader() ? this.log : null;
         History history = new History();
         double best = Double.POSITIVE_INFINITY;
         int sinceBest = 0;
@@ -257,6 +274,7 @@ public final class Trainer {
             }
             long t0 = System.nanoTime();
             double[] sums = pass.run(EpochProgress.start(progress ? log : null, epoch, epochs, batches), epoch);
+            if (reducer != null) reducer.endEpoch(model.parameterBuffer(), model.stateBuffer());
             double seconds = (System.nanoTime() - t0) / 1e9;
             history.record("loss", sums[0] / samples);
             if (loss.classification()) history.record("accuracy", sums[1] / samples);
@@ -489,8 +507,13 @@ public final class Trainer {
         prepare(chunk);
         double lossSum = 0;
         long correct = 0;
-        for (int start = 0; start < samples; start += chunk) {
-            int n = Math.min(chunk, samples - start);
+        int from = 0, to = samples;
+        if (reducer != null) { // each process evaluates its part of the data; the sums are added up below
+            from = GradientReducer.rows(samples, reducer.part(), reducer.parts());
+            to = GradientReducer.rows(samples, reducer.part() + 1, reducer.parts());
+        }
+        for (int start = from; start < to; start += chunk) {
+            int n = Math.min(chunk, to - start);
             System.arraycopy(x, start * in, xBatch, 0, n * in);
             System.arraycopy(y, start * targetSize, yBatch, 0, n * targetSize);
             float[] output = model.forward(xBatch, n);
@@ -498,6 +521,12 @@ public final class Trainer {
             if (loss.classification()) correct += countCorrect(output, yBatch, 0, n, out);
         }
         model.train(wasTraining);
+        if (reducer != null) {
+            double[] sums = {lossSum, correct};
+            reducer.sum(sums);
+            lossSum = sums[0];
+            correct = Math.round(sums[1]);
+        }
         return new Evaluation(lossSum / samples,
                 loss.classification() ? OptionalDouble.of((double) correct / samples) : OptionalDouble.empty());
     }
@@ -561,13 +590,76 @@ public final class Trainer {
     }
 
     private void saveCheckpoint() {
-        if (checkpoint == null) return;
+        if (checkpoint == null || reducer != null && !reducer.leader()) return;
         syncToHost();
         try {
             Checkpoints.save(checkpoint, model);
         } catch (IOException e) {
             throw new UncheckedIOException("could not save checkpoint " + checkpoint, e);
         }
+    }
+
+    // ---- Several processes (dev.kiln.distributed.Distributed): each computes its part of every batch ----
+
+    private GradientReducer reducer;
+    private final double[] stepStats = new double[2];
+    private int firstRowHere, rowsHere;
+
+    /**
+     * Spreads training over the processes of {@code reducer} (a {@code Distributed} job): every process walks the same
+     * shuffled batches (so all must use the same {@link #shuffleSeed}), computes the gradient of its part of each batch on
+     * one core, and after each backward {@link GradientReducer#sumGradients} makes it the whole batch's gradient on every
+     * process before the optimizer steps; the batch size stays the whole job's. Running statistics are averaged at each
+     * epoch's end, {@link #evaluate} splits its data the same way and adds up the sums, and only the leader (rank 0) logs
+     * and writes checkpoints. Every process must call {@code fit} and {@code evaluate} alike. A job of one process, or
+     * {@code null}, trains as without it. CPU only for now.
+     */
+    public Trainer distributed(GradientReducer reducer) {
+        if (reducer != null && reducer.parts() > 1 && deviceStep != null) {
+            throw new UnsupportedOperationException("distributed training runs on the CPU for now; this trainer runs on " + device);
+        }
+        this.reducer = reducer != null && reducer.parts() > 1 ? reducer : null;
+        return this;
+    }
+
+    /** The reducer training is spread over, or null for a single process. */
+    public GradientReducer distributed() { return reducer; }
+
+    /**
+     * One step on this process's rows of the batch {@code order[start, start + n)} (rows {@code [start, start + n)} of
+     * {@code x} without an order): forward, loss and backward on them, the gradients summed over processes weighted by
+     * their shares of the batch, then the optimizer. Returns the whole batch's mean loss; {@link #correctInLastStep}
+     * counts the whole batch.
+     */
+    private float reducedStep(float[] x, float[] y, int[] order, int start, int n) {
+        int lo = GradientReducer.rows(n, reducer.part(), reducer.parts()), hi = GradientReducer.rows(n, reducer.part() + 1, reducer.parts());
+        int rows = hi - lo;
+        firstRowHere = lo;
+        rowsHere = rows;
+        if (xBatch.length < Math.max(1, rows) * in) prepare(Math.max(1, rows));
+        float[] grads = model.gradientBuffer();
+        stepStats[0] = 0;
+        stepStats[1] = 0;
+        if (rows > 0) {
+            if (order != null) {
+                gather(x, y, order, start + lo, rows);
+            } else {
+                System.arraycopy(x, (start + lo) * in, xBatch, 0, rows * in);
+                System.arraycopy(y, (start + lo) * targetSize, yBatch, 0, rows * targetSize);
+            }
+            float[] output = model.forward(xBatch, rows);
+            float value = loss.forwardBackward(output, yBatch, rows, out, gradOut);
+            stepStats[0] = (double) value * rows;
+            stepStats[1] = loss.classification() ? countCorrect(output, yBatch, 0, rows, out) : 0;
+            model.backwardParameters(gradOut, rows);
+        } else {
+            java.util.Arrays.fill(grads, 0f); // a batch smaller than the job: nothing here, but the sum still needs us
+        }
+        reducer.sumGradients(grads, (float) rows / n, stepStats);
+        optimizer.step(model.parameterBuffer(), grads);
+        coresInLastStep = 1;
+        correctInLastStep = (int) Math.round(stepStats[1]);
+        return (float) (stepStats[0] / n);
     }
 
     /** The summary line of the epoch just recorded in {@code h}. */

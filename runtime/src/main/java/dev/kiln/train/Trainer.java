@@ -50,14 +50,28 @@ public final class Trainer {
     public History fit(DataLoader train, int epochs, DataLoader validation) {
         History history = new History();
         Device device = device();
+        if (reducer != null && !device.isCpu()) {
+            throw new UnsupportedOperationException("distributed training runs on the CPU for now, not on " + device);
+        }
+        PrintStream out = reducer == null || reducer.leader() ? this.out : null;
         for (int epoch = 1; epoch <= epochs; epoch++) {
             model.train();
-            ProgressBar bar = progress ? new ProgressBar(String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs), train.size(), out, ProgressBar.isTerminal()) : null;
+            ProgressBar bar = progress && out != null ? new ProgressBar(String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs), train.size(), out, ProgressBar.isTerminal()) : null;
             double lossSum = 0;
             long correct = 0, seen = 0;
             int batch = 0;
             for (Tensor[] batchXy : train) {
                 Tensor[] xy = {batchXy[0].to(device), batchXy[1].to(device)};
+                if (reducer != null) {
+                    int n = xy[0].size(0);
+                    double[] stats = reducedStep(xy, epoch, batch + 1);
+                    lossSum += stats[0];
+                    correct += Math.round(stats[1]);
+                    seen += n;
+                    batch++;
+                    if (bar != null) bar.update(batch, String.format(Locale.ROOT, "loss %.4f", lossSum / seen));
+                    continue;
+                }
                 optimizer.zeroGrad();
                 Tensor output = null, l;
                 try {
@@ -87,6 +101,7 @@ public final class Trainer {
             }
             history.record("loss", lossSum / seen);
             if (classification) history.record("accuracy", correct / (double) seen);
+            if (reducer != null) endEpochBuffers();
             history.record("lr", optimizer.getLr(0));
             if (scheduler != null) scheduler.step();
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "epoch %d/%d loss %.4f", epoch, epochs, lossSum / seen));
@@ -100,9 +115,113 @@ public final class Trainer {
                     line.append(String.format(Locale.ROOT, " val_accuracy %.4f", e.accuracy()));
                 }
             }
-            out.println(line);
+            if (out != null) out.println(line);
         }
         return history;
+    }
+
+    // ---- Several processes (dev.kiln.distributed.Distributed): each computes its part of every batch ----
+
+    private GradientReducer reducer;
+
+    /**
+     * Spreads training over the processes of {@code reducer} (a {@code Distributed} job), as the compiled trainer's
+     * {@code distributed} does: every process must iterate the same batches (a loader shuffled by a generator seeded
+     * alike on every process, or the default generator after the same {@code manualSeed}); each computes the gradients of
+     * its part of each batch, the parameters' gradients are summed over processes weighted by the parts' shares, and the
+     * optimizer steps identically everywhere. Floating-point buffers (running statistics) are averaged at each epoch's
+     * end; only the leader prints. Evaluation runs whole on every process. CPU only.
+     */
+    public Trainer distributed(GradientReducer reducer) {
+        this.reducer = reducer != null && reducer.parts() > 1 ? reducer : null;
+        return this;
+    }
+
+    /** This process's part of one batch: forward, backward, the gradients summed over processes, the optimizer step. */
+    private double[] reducedStep(Tensor[] xy, int epoch, int batch) {
+        int n = xy[0].size(0);
+        int lo = GradientReducer.rows(n, reducer.part(), reducer.parts()), hi = GradientReducer.rows(n, reducer.part() + 1, reducer.parts());
+        optimizer.zeroGrad();
+        double[] stats = new double[2];
+        if (hi > lo) {
+            Tensor x = xy[0].narrow(0, lo, hi - lo), y = xy[1].narrow(0, lo, hi - lo);
+            Tensor output = null, l;
+            try {
+                output = model.forward(x);
+                l = loss.forward(output, y);
+            } catch (IndexOutOfBoundsException e) {
+                throw inBatch(e, epoch, batch, output, y);
+            }
+            double value = l.item();
+            if (!Double.isFinite(value)) {
+                String where = nonFinite("x", x);
+                if (where == null) where = nonFinite("y", y);
+                throw new IllegalStateException(String.format(Locale.ROOT, "loss is %s at epoch %d, batch %d (rows %d-%d on process %d)%s",
+                        value, epoch, batch, lo, hi - 1, reducer.part(), where != null ? ": " + where : ": training diverged"));
+            }
+            l.backward();
+            stats[0] = value * (hi - lo);
+            if (classification) stats[1] = Math.round(Metrics.accuracy(output.detach(), y) * (hi - lo));
+        }
+        var params = model.parameters();
+        int total = 0;
+        for (Tensor p : params) total += p.numel();
+        float[] flat = new float[total];
+        int off = 0;
+        for (Tensor p : params) {
+            if (p.grad() != null) System.arraycopy(p.grad().toFloatArray(), 0, flat, off, p.numel());
+            off += p.numel();
+        }
+        reducer.sumGradients(flat, (float) (hi - lo) / n, stats);
+        off = 0;
+        try (var ignored = GradMode.noGrad()) {
+            for (Tensor p : params) {
+                Tensor g = dev.kiln.tensor.Torch.fromArray(java.util.Arrays.copyOfRange(flat, off, off + p.numel()), p.shape().toArray());
+                if (p.dtype() != g.dtype()) g = g.to(p.dtype());
+                p.setGrad(g);
+                off += p.numel();
+            }
+        }
+        optimizer.step();
+        if (!Double.isFinite(stats[0])) {
+            throw new IllegalStateException(String.format(Locale.ROOT, "loss is %s at epoch %d, batch %d (summed over the processes)",
+                    stats[0] / n, epoch, batch));
+        }
+        return stats;
+    }
+
+    /** Averages the floating-point buffers (BatchNorm's running statistics) over the processes; checks the parameters agree. */
+    private void endEpochBuffers() {
+        java.util.List<Tensor> buffers = new java.util.ArrayList<>();
+        for (Tensor b : model.namedBuffers().values()) if (b.isFloatingPoint()) buffers.add(b);
+        float[] params = flatten(model.parameters()), state = flatten(buffers);
+        reducer.endEpoch(params, state);
+        try (var ignored = GradMode.noGrad()) {
+            int off = 0;
+            for (Tensor b : buffers) {
+                float[] v = java.util.Arrays.copyOfRange(state, off, off + b.numel());
+                b.copy_(dev.kiln.tensor.Torch.fromArray(v, b.shape().toArray()).to(b.dtype()));
+                off += b.numel();
+            }
+            off = 0;
+            for (Tensor p : model.parameters()) { // rank 0's, where endEpoch found them to differ
+                float[] v = java.util.Arrays.copyOfRange(params, off, off + p.numel());
+                p.copy_(dev.kiln.tensor.Torch.fromArray(v, p.shape().toArray()).to(p.dtype()));
+                off += p.numel();
+            }
+        }
+    }
+
+    private static float[] flatten(java.util.List<Tensor> tensors) {
+        int total = 0;
+        for (Tensor t : tensors) total += t.numel();
+        float[] flat = new float[total];
+        int off = 0;
+        for (Tensor t : tensors) {
+            System.arraycopy(t.toFloatArray(), 0, flat, off, t.numel());
+            off += t.numel();
+        }
+        return flat;
     }
 
     /** Where a batch tensor holds its first NaN or infinity ({@code x row 3 holds NaN}), or null. */
