@@ -1,7 +1,5 @@
 package dev.kiln.backend.cpu;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
@@ -27,6 +25,10 @@ import java.util.function.IntConsumer;
 public final class Gemm {
     /** Read once: the kernels' dispatch must not pay a property lookup per call. */
     static final boolean SCALAR = Boolean.getBoolean("kiln.cpu.scalar");
+
+    static {
+        CpuInfo.reportIfVerbose();
+    }
 
     /**
      * Below this many multiply-adds the plain loop beats packing (measured per call, square
@@ -165,17 +167,16 @@ public final class Gemm {
     /** How many threads a product of {@code work} multiply-adds should use: 1 below the fork threshold. */
     private static int threads(long work) {
         if (work < PARALLEL_WORK) return 1;
-        int cores = Math.min(Runtime.getRuntime().availableProcessors(),
-                ForkJoinPool.getCommonPoolParallelism() + 1);
+        int cores = Math.min(Runtime.getRuntime().availableProcessors(), GemmPool.get().helpers() + 1);
         return (int) Math.max(1, Math.min(cores, work / MIN_WORK_PER_THREAD));
     }
 
     /**
-     * Runs one panel of a parallel product on {@code threads} threads (the caller and
-     * {@code threads - 1} common-pool tasks): each thread claims packing items until none are left,
-     * waits until every item is packed, then claims compute units until none are left. A task
-     * the pool starts late simply finds less to claim, so no thread ever waits on one that has
-     * not started, and a nested call from inside the pool cannot deadlock.
+     * Runs one panel of a parallel product on up to {@code threads} threads (the caller and
+     * {@link GemmPool} helpers): each thread claims packing items until none are left, waits until
+     * every item is packed, then claims compute units until none are left. A helper that arrives
+     * late simply finds less to claim, so no thread ever waits on one that has not started, and a
+     * nested or concurrent call, which the pool runs on its caller alone, cannot deadlock.
      */
     static void runPhase(int threads, int packItems, int units, IntConsumer pack, IntConsumer compute) {
         AtomicInteger nextPack = new AtomicInteger(), packed = new AtomicInteger();
@@ -194,10 +195,7 @@ public final class Gemm {
             }
             for (int u; (u = nextUnit.getAndIncrement()) < units; ) compute.accept(u);
         };
-        ForkJoinTask<?>[] forked = new ForkJoinTask<?>[threads - 1];
-        for (int t = 0; t < forked.length; t++) forked[t] = ForkJoinTask.adapt(worker).fork();
-        worker.run(); // the caller works too instead of idling in join()
-        for (ForkJoinTask<?> f : forked) f.join();
+        GemmPool.get().run(threads, worker);
     }
 
     /** Rejects shapes and strides that would read or write outside the arrays. */
