@@ -6,7 +6,9 @@ constant so that the Vector API compiles every operation to single instructions.
 Run from the repository root:  python3 tools/gen_gemm_tiles.py
 """
 
-TILES = [(3, 3), (12, 2)]      # (MR, vectors across): the 16-register and the 32-register tile
+# (MR, vectors across): the 16-register tile 3 x 3 with its 2- and 1-row edge tiles, and the
+# 32-register tile 12 x 2 with its 8- and 4-row edge tiles.
+TILES = [(3, 3), (2, 3), (1, 3), (12, 2), (8, 2), (4, 2)]
 BITS = [128, 256, 512]
 
 
@@ -112,6 +114,8 @@ def write(elem, vec, size, base):
            " * <p>Tiles: 3 x 3 vectors for 16 vector registers (9 accumulators, 3 B vectors and 3 broadcasts: C2",
            " * issues an iteration's loads together, so all are live at once) and 12 x 2 for 32 (24 + 2 + broadcasts).",
            " * Checked in the disassembly on AVX-512 and with -XX:UseAVX=2: neither spills in {@code kernel}'s loop.",
+           " * The shorter tiles (2 and 1 rows of 3 vectors, 8 and 4 rows of 2) take the last rows of A when fewer",
+           " * than a full tile's are left, so an edge costs about its own rows' work rather than a full tile's.",
            " */",
            f"final class {name} {{",
            f"    private {name}() {{}}",

@@ -112,6 +112,13 @@ public record CpuShape(int vectorBits, int registers, int cores, int mr, int vec
         return new CpuShape(vectorBits, registers, cores, mr, vectors, kc, mc, nc, l1d, l2, flags);
     }
 
+    /** This shape with another register tile and the same blocking (mc and nc rounded to the new tile). */
+    CpuShape withTile(int mr, int vectors) {
+        int nr = floatNr(vectorBits, vectors);
+        return new CpuShape(vectorBits, registers, cores, mr, vectors, kc, Math.max(mr, mc / mr * mr),
+                Math.max(nr, nc / nr * nr), l1d, l2, flags);
+    }
+
     private static CpuShape detect() {
         int preferred = FloatVector.SPECIES_PREFERRED.vectorBitSize();
         int bits = Integer.getInteger("kiln.cpu.vectorBits", Math.clamp(preferred, 128, 512));

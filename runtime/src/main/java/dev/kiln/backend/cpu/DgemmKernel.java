@@ -33,8 +33,31 @@ abstract class DgemmKernel {
         this.nc = shape.nc();
     }
 
+    /**
+     * Kernels for the last rows of A when fewer than MR are left: {@code edges[r]} is the shortest
+     * tile of at least r rows (the 32-register tile's 4- and 8-row ones, the 16-register tile's 1-
+     * and 2-row ones, or this kernel itself).
+     */
+    private DgemmKernel[] edges;
+
     /** The kernel for a shape: package-private so tests can force every species and tile on any machine. */
     static DgemmKernel forShape(CpuShape shape) {
+        DgemmKernel k = tile(shape);
+        k.edges = new DgemmKernel[k.mr + 1];
+        int[] rows = k.mr == 12 ? new int[] {4, 8} : k.mr == 3 ? new int[] {1, 2} : new int[0];
+        for (int r = 1; r <= k.mr; r++) {
+            k.edges[r] = k;
+            for (int e : rows) {
+                if (e >= r) {
+                    k.edges[r] = tile(shape.withTile(e, shape.vectors()));
+                    break;
+                }
+            }
+        }
+        return k;
+    }
+
+    private static DgemmKernel tile(CpuShape shape) {
         DgemmKernel k = DgemmTiles.forShape(shape);
         if (k == null) throw new IllegalArgumentException("no float64 kernel for " + shape);
         return k;
@@ -213,37 +236,37 @@ abstract class DgemmKernel {
         double[] tile = s.tile;
         for (int ir = i0; ir < i1; ir += mr) {
             int mrow = Math.min(mr, i1 - ir), co = cOff + ir * ldc;
-            if (mrow == mr && !transA) {
-                int ao = aOff + ir * lda;
-                for (int jr = 0; jr < fullCols; jr += nr) {
-                    kernelRows(k, a, ao, lda, b, bOff + jr, ldb, c, co + jr, ldc, add);
+            // The last rows go to the shortest tile that holds them, reading A in place when
+            // they fill it, else a zero-padded copy.
+            DgemmKernel e = edges[mrow];
+            boolean rowsInPlace = !transA && mrow == e.mr;
+            double[] ap = a;
+            int ao = rowsInPlace ? aOff + ir * lda : aOff + ir, aps = lda;
+            if (mrow < e.mr) {
+                if (s.a.length < k * mr) s.a = new double[k * mr];
+                ap = s.a;
+                ao = 0;
+                aps = mr;
+                packA(transA, a, aOff, lda, ir, mrow, 0, k, ap);
+            }
+            for (int jr = 0; jr <= n - nr; jr += nr) {
+                double[] out = mrow == e.mr ? c : tile;
+                int o = mrow == e.mr ? co + jr : 0, ld = mrow == e.mr ? ldc : nr;
+                boolean plus = mrow == e.mr && add;
+                if (rowsInPlace) {
+                    e.kernelRows(k, a, ao, lda, b, bOff + jr, ldb, out, o, ld, plus);
+                } else {
+                    e.kernel(k, ap, ao, aps, b, bOff + jr, ldb, out, o, ld, plus);
                 }
-                if (fullCols < n) {
-                    kernelRows(k, a, ao, lda, edge, 0, nr, tile, 0, nr, false);
-                    storeEdge(tile, c, co + fullCols, ldc, mr, n - fullCols, add);
+                if (mrow < e.mr) storeEdge(tile, c, co + jr, ldc, mrow, nr, add);
+            }
+            if (fullCols < n) {
+                if (rowsInPlace) {
+                    e.kernelRows(k, a, ao, lda, edge, 0, nr, tile, 0, nr, false);
+                } else {
+                    e.kernel(k, ap, ao, aps, edge, 0, nr, tile, 0, nr, false);
                 }
-            } else {
-                double[] ap = a;
-                int ao = aOff + ir, aps = lda;
-                if (mrow < mr) {
-                    if (s.a.length < k * mr) s.a = new double[k * mr];
-                    ap = s.a;
-                    ao = 0;
-                    aps = mr;
-                    packA(transA, a, aOff, lda, ir, mrow, 0, k, ap);
-                }
-                for (int jr = 0; jr < fullCols; jr += nr) {
-                    if (mrow == mr) {
-                        kernel(k, ap, ao, aps, b, bOff + jr, ldb, c, co + jr, ldc, add);
-                    } else {
-                        kernel(k, ap, ao, aps, b, bOff + jr, ldb, tile, 0, nr, false);
-                        storeEdge(tile, c, co + jr, ldc, mrow, nr, add);
-                    }
-                }
-                if (fullCols < n) {
-                    kernel(k, ap, ao, aps, edge, 0, nr, tile, 0, nr, false);
-                    storeEdge(tile, c, co + fullCols, ldc, mrow, n - fullCols, add);
-                }
+                storeEdge(tile, c, co + fullCols, ldc, mrow, n - fullCols, add);
             }
         }
     }
@@ -268,12 +291,15 @@ abstract class DgemmKernel {
             for (int ir = 0; ir < mcur; ir += mr) {
                 int mrow = Math.min(mr, mcur - ir), ao = ir * kcur;
                 int co = cOff + (ic + ir) * ldc + jc;
+                // The last rows take the shortest tile that holds them; it reads the packed sliver
+                // (MR values per k step) as far as its own rows.
+                DgemmKernel e = edges[mrow];
                 for (int sl = s0; sl < s1; sl++) {
                     int jr = sl * nr, ncol = Math.min(nr, ncur - jr);
-                    if (mrow == mr && ncol == nr) {
-                        kernel(kcur, ap, ao, mr, bp, jr * kcur, nr, c, co + jr, ldc, add);
+                    if (mrow == e.mr && ncol == nr) {
+                        e.kernel(kcur, ap, ao, mr, bp, jr * kcur, nr, c, co + jr, ldc, add);
                     } else {
-                        kernel(kcur, ap, ao, mr, bp, jr * kcur, nr, tile, 0, nr, false);
+                        e.kernel(kcur, ap, ao, mr, bp, jr * kcur, nr, tile, 0, nr, false);
                         storeEdge(tile, c, co + jr, ldc, mrow, ncol, add);
                     }
                 }

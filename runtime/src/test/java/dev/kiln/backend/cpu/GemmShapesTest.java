@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * several K and N panels and the packed path at small sizes.
  */
 class GemmShapesTest {
-    private static final int[] SIZES = {1, 7, 17, 40, 129};
+    /** Odd sizes; 20 and 40 end in exactly 8 and 4 rows of a 12-row tile, 17 in 2 of a 3-row one. */
+    private static final int[] SIZES = {1, 7, 17, 20, 40, 129};
 
     /** Every (vector bits, registers) the tile logic covers, each with default and with tiny blocks. */
     static List<CpuShape> shapes() {
