@@ -19,8 +19,9 @@ import jdk.incubator.vector.FloatVector;
  * accumulators, 3 B vectors and 3 broadcasts live together), with 32 (AVX-512, NEON, SVE)
  * 12 x 2 vectors (24 accumulators, 2 B vectors, broadcasts). Either keeps at least eight
  * independent FMA chains in flight, enough for two FMA units of four cycles' latency. KC sizes a
- * packed B sliver (KC x NR) to stay in L1 across an A block, MC sizes a packed A block (MC x KC)
- * to about a quarter of L2, and NC bounds the packed B panel.
+ * packed B sliver (KC x NR) in about 3/4 of L1, MC sizes a packed A block (MC x KC) to about a
+ * quarter of L2, and NC bounds the packed B panel (KC x NC), which the kernels then take in column
+ * blocks of half of L2.
  *
  * <p>Overrides, for tuning and for tests: {@code -Dkiln.cpu.vectorBits=128|256|512},
  * {@code -Dkiln.cpu.registers=16|32} pick another tile's logic on any machine (a 512-bit species
@@ -107,7 +108,7 @@ public record CpuShape(int vectorBits, int registers, int cores, int mr, int vec
             mc = Math.clamp((long) l2 / 4 / (kc * 4) / mr * mr, mr * 4, mr * 40);
         }
         mc = Math.max(mr, mc / mr * mr);
-        if (nc <= 0) nc = 2048;
+        if (nc <= 0) nc = 4096;
         nc = Math.max(nr, nc / nr * nr);
         return new CpuShape(vectorBits, registers, cores, mr, vectors, kc, mc, nc, l1d, l2, flags);
     }

@@ -12,15 +12,23 @@ import java.util.function.IntConsumer;
  * stored (k when not transposed, m when transposed) or larger for a sub-matrix view. C must not
  * overlap A or B.
  *
- * <p>Large problems run on the common ForkJoinPool with the calling thread taking part, the
- * threads sharing each packed panel of B and claiming blocks of C as they go. Small ones run on
- * the calling thread alone, because eager tensor ops call this for tiny matrices and a fork would
- * cost more than the multiply. Products under 8^3 skip packing and use the scalar loop.
+ * <p>The kernels take their shape from the machine: {@link CpuShape} picks the vector species the
+ * JVM prefers (512-bit on AVX-512, 256-bit on AVX2), a register tile sized to the vector register
+ * count (12 x 2 vectors with 32 registers, 3 x 3 with 16) and cache blocks from the cache sizes,
+ * once at start-up; {@link CpuInfo#describe()} reports the choice ({@code kiln.cpu ...}, also on
+ * {@code -Dkiln.cpu.verbose=true}). Products whose B is untransposed and fits in L2 run unpacked,
+ * the kernels reading A and B in place; larger ones, and transposed B, pack B panels and A blocks.
+ *
+ * <p>Large problems run on the calling thread and the persistent helper threads of
+ * {@link GemmPool} (one per further core), the threads claiming blocks of C as they go and, on
+ * the packed path, sharing each packed panel of B. Small ones run on the calling thread alone,
+ * because eager tensor ops call this for tiny matrices and waking a helper would cost more than
+ * the multiply. Products under 8^3 use the scalar loop.
  *
  * <p>Setting the system property {@code kiln.cpu.scalar=true} routes every call to the scalar
- * reference path, to rule the vector kernels out when chasing a numerical difference. The vector
- * kernels use 256-bit vectors (AVX2); they are fast only once C2 has compiled them, so the first
- * large product in a JVM is slow (about a second for 1024^3 on a 2-core machine, more under load).
+ * reference path, to rule the vector kernels out when chasing a numerical difference; it stays the
+ * oracle the tests check every kernel against. The vector kernels are fast only once C2 has
+ * compiled them, so the first large product in a JVM is slow.
  */
 public final class Gemm {
     /** Read once: the kernels' dispatch must not pay a property lookup per call. */

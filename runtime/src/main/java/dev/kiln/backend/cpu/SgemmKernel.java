@@ -18,11 +18,14 @@ import jdk.incubator.vector.VectorSpecies;
  * drivers. Each thread packs A into its own {@link Scratch}.
  */
 abstract class SgemmKernel {
+    private static final int ELEMENT_BYTES = 4;
     /** The kernel for this JVM's {@link CpuShape#current()}, chosen once. */
     static final SgemmKernel DEFAULT = forShape(CpuShape.current());
 
     final CpuShape shape;
     final int mr, nr, kc, mc, nc;
+    /** B slivers in a column block of the packed panel that stays in L2 (half of it). */
+    final int l2Slivers;
 
     SgemmKernel(CpuShape shape) {
         this.shape = shape;
@@ -31,6 +34,7 @@ abstract class SgemmKernel {
         this.kc = shape.kc();
         this.mc = shape.mc();
         this.nc = shape.nc();
+        this.l2Slivers = Math.max(1, shape.l2() / 2 / (kc * nr * ELEMENT_BYTES));
     }
 
     /**
@@ -113,7 +117,7 @@ abstract class SgemmKernel {
      * the kernels read A and B in place and only edge slivers are copied, zero-padded.
      */
     final boolean direct(boolean transB, int m, int n, int k) {
-        return !transB && k <= 2 * kc && (long) k * roundUp(n, nr) * 4 <= shape.l2() / 4;
+        return !transB && k <= 2 * kc && (long) k * roundUp(n, nr) * ELEMENT_BYTES <= shape.l2() / 4;
     }
 
     /** Computes the whole of C = op(A) * op(B) (+ C) on the calling thread. Arguments are validated. */
@@ -127,16 +131,20 @@ abstract class SgemmKernel {
             directRows(transA, a, aOff, lda, 0, m, b, bOff, ldb, edge, n, k, c, cOff, ldc, accumulate);
             return;
         }
-        int panel = Math.min(kc, k) * Math.min(nc, roundUp(n, nr));
-        float[] bp = s.bShared ? new float[panel] : (s.b.length >= panel ? s.b : (s.b = new float[panel]));
-        for (int jc = 0; jc < n; jc += nc) {
-            int ncur = Math.min(nc, n - jc), slivers = ceilDiv(ncur, nr);
+        int width = chunkWidth(n, k);
+        float[] bp = panelBuffer(s, k, width);
+        for (int jc = 0; jc < n; jc += width) {
+            int ncur = Math.min(width, n - jc), slivers = ceilDiv(ncur, nr), ncPad = slivers * nr;
             for (int pc = 0; pc < k; pc += kc) {
-                int kcur = Math.min(kc, k - pc);
-                packB(transB, b, bOff, ldb, pc, kcur, jc, ncur, bp, 0, slivers);
-                // The first K block overwrites C unless the caller asked to accumulate.
-                rows(transA, a, aOff, lda, 0, m, pc, kcur, bp, jc, ncur, 0, slivers,
-                        c, cOff, ldc, accumulate || pc > 0);
+                packB(transB, b, bOff, ldb, pc, Math.min(kc, k - pc), jc, ncur, bp, pc * ncPad, 0, slivers);
+            }
+            int mBlock = rowBlock(m, ncur, 1);
+            for (int i0 = 0; i0 < m; i0 += mBlock) {
+                for (int pc = 0; pc < k; pc += kc) {
+                    // The first K block overwrites C unless the caller asked to accumulate.
+                    rows(transA, a, aOff, lda, i0, Math.min(m, i0 + mBlock), pc, Math.min(kc, k - pc),
+                            bp, pc * ncPad, jc, ncur, 0, slivers, c, cOff, ldc, accumulate || pc > 0);
+                }
             }
         }
     }
@@ -168,35 +176,68 @@ abstract class SgemmKernel {
             }
             return;
         }
-        int panel = Math.min(kc, k) * Math.min(nc, roundUp(n, nr));
-        float[] bp = !own ? new float[panel] : (s.b.length >= panel ? s.b : (s.b = new float[panel]));
+        int width = chunkWidth(n, k);
+        float[] bp = own ? panelBuffer(s, k, width) : new float[k * roundUp(width, nr)];
         s.bShared = true;
         try {
-            // Enough units that a late or slowed thread costs at most a small share of the work.
-            int mBlock = Math.min(mc, roundUp(ceilDiv(m, target), mr));
-            int rowBlocks = ceilDiv(m, mBlock);
-            for (int jc = 0; jc < n; jc += nc) {
-                int ncur = Math.min(nc, n - jc), slivers = ceilDiv(ncur, nr);
-                int colChunks = Math.min(slivers, ceilDiv(target, rowBlocks));
-                // Packing items of several slivers each, so that each reads runs of B's rows.
-                int perItem = Math.max(1, ceilDiv(slivers, target)), items = ceilDiv(slivers, perItem);
-                for (int pc = 0; pc < k; pc += kc) {
-                    int kcur = Math.min(kc, k - pc), j0 = jc, p0 = pc;
-                    boolean add = accumulate || pc > 0;
-                    Gemm.runPhase(threads, items, rowBlocks * colChunks,
-                            it -> packB(transB, b, bOff, ldb, p0, kcur, j0, ncur, bp, it * perItem,
-                                    Math.min(slivers, (it + 1) * perItem)),
-                            u -> {
-                                int rb = u / colChunks, cc = u % colChunks;
+            for (int jc = 0; jc < n; jc += width) {
+                int ncur = Math.min(width, n - jc), slivers = ceilDiv(ncur, nr), ncPad = slivers * nr, j0 = jc;
+                // Packing items: several slivers of one K block each, so that each reads runs of B's rows.
+                int perItem = Math.max(1, ceilDiv(slivers, target)), groups = ceilDiv(slivers, perItem);
+                int kBlocks = ceilDiv(k, kc);
+                // Units: a block of rows (times a range of slivers, when there are too few row blocks)
+                // through every K block, so that its block of C stays in L2 from one to the next.
+                int mBlock = rowBlock(m, ncur, threads), rowBlocks = ceilDiv(m, mBlock);
+                int colChunks = rowBlocks >= target ? 1 : Math.min(slivers, ceilDiv(target, rowBlocks));
+                Gemm.runPhase(threads, kBlocks * groups, rowBlocks * colChunks,
+                        it -> {
+                            int pc = it / groups * kc, g = it % groups;
+                            packB(transB, b, bOff, ldb, pc, Math.min(kc, k - pc), j0, ncur, bp, pc * ncPad,
+                                    g * perItem, Math.min(slivers, (g + 1) * perItem));
+                        },
+                        u -> {
+                            int rb = u / colChunks, cc = u % colChunks;
+                            for (int pc = 0; pc < k; pc += kc) {
                                 rows(transA, a, aOff, lda, rb * mBlock, Math.min(m, (rb + 1) * mBlock),
-                                        p0, kcur, bp, j0, ncur, slivers * cc / colChunks,
-                                        slivers * (cc + 1) / colChunks, c, cOff, ldc, add);
-                            });
-                }
+                                        pc, Math.min(kc, k - pc), bp, pc * ncPad, j0, ncur,
+                                        slivers * cc / colChunks, slivers * (cc + 1) / colChunks,
+                                        c, cOff, ldc, accumulate || pc > 0);
+                            }
+                        });
             }
         } finally {
             if (own) s.bShared = false;
         }
+    }
+
+    /**
+     * Columns of B packed at once, all K blocks of them: up to NC, and fewer where k is so deep
+     * that the packed copy would pass {@link #PACK_LIMIT} values.
+     */
+    private int chunkWidth(int n, int k) {
+        int width = Math.min(nc, roundUp(n, nr));
+        long cap = Math.max(nr, PACK_LIMIT / Math.max(1, k) / nr * nr);
+        return (int) Math.min(width, cap);
+    }
+
+    /** The most values of B a packed copy holds: 4M, 16 MiB of float32. */
+    private static final long PACK_LIMIT = 1L << 22;
+
+    private float[] panelBuffer(Scratch s, int k, int width) {
+        int size = k * roundUp(width, nr);
+        if (s.bShared) return new float[size];
+        return s.b.length >= size ? s.b : (s.b = new float[size]);
+    }
+
+    /**
+     * Rows of A per work unit: a multiple of MR, at most MC, small enough that the unit's block of
+     * C (rows x ncur) takes at most a quarter of L2, and with several threads at most an equal
+     * share of {@link Gemm#UNITS_PER_THREAD} units per thread.
+     */
+    private int rowBlock(int m, int ncur, int threads) {
+        int rows = Math.min(mc, Math.max(mr, shape.l2() / 4 / (ncur * ELEMENT_BYTES) / mr * mr));
+        if (threads > 1) rows = Math.min(rows, roundUp(ceilDiv(m, Gemm.UNITS_PER_THREAD * threads), mr));
+        return rows;
     }
 
     /** Values in the zero-padded copy of B's last, partial sliver in an unpacked product. */
@@ -278,7 +319,7 @@ abstract class SgemmKernel {
      * lie side by side along its rows, where the hardware prefetchers follow them.
      */
     private void rows(boolean transA, float[] a, int aOff, int lda, int i0, int i1,
-                      int pc, int kcur, float[] bp, int jc, int ncur, int s0, int s1,
+                      int pc, int kcur, float[] bp, int bpOff, int jc, int ncur, int s0, int s1,
                       float[] c, int cOff, int ldc, boolean add) {
         Scratch s = SCRATCH.get();
         int need = kcur * Math.min(mc, roundUp(i1 - i0, mr));
@@ -288,19 +329,23 @@ abstract class SgemmKernel {
         for (int ic = i0; ic < i1; ic += mc) {
             int mcur = Math.min(mc, i1 - ic);
             packA(transA, a, aOff, lda, ic, mcur, pc, kcur, ap);
-            for (int ir = 0; ir < mcur; ir += mr) {
-                int mrow = Math.min(mr, mcur - ir), ao = ir * kcur;
-                int co = cOff + (ic + ir) * ldc + jc;
-                // The last rows take the shortest tile that holds them; it reads the packed sliver
-                // (MR values per k step) as far as its own rows.
-                SgemmKernel e = edges[mrow];
-                for (int sl = s0; sl < s1; sl++) {
-                    int jr = sl * nr, ncol = Math.min(nr, ncur - jr);
-                    if (mrow == e.mr && ncol == nr) {
-                        e.kernel(kcur, ap, ao, mr, bp, jr * kcur, nr, c, co + jr, ldc, add);
-                    } else {
-                        e.kernel(kcur, ap, ao, mr, bp, jr * kcur, nr, tile, 0, nr, false);
-                        storeEdge(tile, c, co + jr, ldc, mrow, ncol, add);
+            // Column blocks of the panel small enough to stay in L2 while every A sliver meets them.
+            for (int sb = s0; sb < s1; sb += l2Slivers) {
+                int sEnd = Math.min(s1, sb + l2Slivers);
+                for (int ir = 0; ir < mcur; ir += mr) {
+                    int mrow = Math.min(mr, mcur - ir), ao = ir * kcur;
+                    int co = cOff + (ic + ir) * ldc + jc;
+                    // The last rows take the shortest tile that holds them; it reads the packed
+                    // sliver (MR values per k step) as far as its own rows.
+                    SgemmKernel e = edges[mrow];
+                    for (int sl = sb; sl < sEnd; sl++) {
+                        int jr = sl * nr, ncol = Math.min(nr, ncur - jr);
+                        if (mrow == e.mr && ncol == nr) {
+                            e.kernel(kcur, ap, ao, mr, bp, bpOff + jr * kcur, nr, c, co + jr, ldc, add);
+                        } else {
+                            e.kernel(kcur, ap, ao, mr, bp, bpOff + jr * kcur, nr, tile, 0, nr, false);
+                            storeEdge(tile, c, co + jr, ldc, mrow, ncol, add);
+                        }
                     }
                 }
             }
@@ -314,17 +359,17 @@ abstract class SgemmKernel {
      * the slivers, so the reads run along memory rather than jumping a row's length every NR values.
      */
     private void packB(boolean transB, float[] b, int bOff, int ldb,
-                       int pc, int kcur, int jc, int ncur, float[] bp, int s0, int s1) {
+                       int pc, int kcur, int jc, int ncur, float[] bp, int bpOff, int s0, int s1) {
         final int nr = this.nr;
         if (!transB) {
             int full = Math.min(s1, ncur / nr); // slivers with no columns past ncur
             for (int p = 0; p < kcur; p++) {
                 int src = bOff + (pc + p) * ldb + jc;
                 for (int sl = s0; sl < full; sl++) {
-                    copy(b, src + sl * nr, bp, sl * nr * kcur + p * nr, nr);
+                    copy(b, src + sl * nr, bp, bpOff + sl * nr * kcur + p * nr, nr);
                 }
                 for (int sl = Math.max(s0, full); sl < s1; sl++) {
-                    int jr = sl * nr, ncol = ncur - jr, dst = jr * kcur + p * nr;
+                    int jr = sl * nr, ncol = ncur - jr, dst = bpOff + jr * kcur + p * nr;
                     copy(b, src + jr, bp, dst, ncol);
                     java.util.Arrays.fill(bp, dst + ncol, dst + nr, 0f);
                 }
@@ -333,7 +378,7 @@ abstract class SgemmKernel {
         }
         for (int jr = s0 * nr; jr < s1 * nr; jr += nr) {
             int ncol = Math.min(nr, ncur - jr);
-            int dst = jr * kcur;
+            int dst = bpOff + jr * kcur;
             // op(B)(p, j) = b[j*ldb + p]: walk each stored row of B contiguously.
             for (int j = 0; j < nr; j++) {
                 if (j < ncol) {
