@@ -47,9 +47,11 @@ public final class CpuInfo {
         return l;
     }
 
-    /** Prints {@link #describe()} to standard error once, if {@code -Dkiln.cpu.verbose=true}. */
+    private static final java.util.concurrent.atomic.AtomicBoolean REPORTED = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Prints {@link #describe()} to standard error once per JVM, if {@code -Dkiln.cpu.verbose=true}. */
     static void reportIfVerbose() {
-        if (VERBOSE && line == null) System.err.println(describe());
+        if (VERBOSE && REPORTED.compareAndSet(false, true)) System.err.println(describe());
     }
 
     /**

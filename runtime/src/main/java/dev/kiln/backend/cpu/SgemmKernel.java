@@ -22,6 +22,10 @@ abstract class SgemmKernel {
     /** The kernel for this JVM's {@link CpuShape#current()}, chosen once. */
     static final SgemmKernel DEFAULT = forShape(CpuShape.current());
 
+    static {
+        CpuInfo.reportIfVerbose();
+    }
+
     final CpuShape shape;
     final int mr, nr, kc, mc, nc;
     /** B slivers in a column block of the packed panel that stays in L2 (half of it). */
