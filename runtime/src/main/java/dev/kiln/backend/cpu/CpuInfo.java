@@ -12,8 +12,9 @@ import jdk.incubator.vector.VectorSpecies;
  * GEMM first runs.
  *
  * <p>The peak is measured, not looked up: a loop of independent FMAs on registers only (no loads),
- * on the kernels' species, first on one core and then on every core at once. It takes about a
- * tenth of a second, so it runs only when asked for, and once per JVM.
+ * on the JVM's preferred species, first on one core and then on every core at once (the best of a
+ * few runs, each thread's rate over its own CPU time, so that other processes sharing the cores
+ * lower it less). It takes a few tenths of a second, so it runs only when asked for, once per JVM.
  */
 public final class CpuInfo {
     private static final boolean VERBOSE = Boolean.getBoolean("kiln.cpu.verbose");
@@ -120,10 +121,16 @@ public final class CpuInfo {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int CHAINS = 12;
 
+    /**
+     * GFLOP/s of one run of the loop over the thread's own CPU time where the JVM can tell it (so
+     * that other processes taking turns on the core do not read as a slower core), else wall time.
+     */
     private static double timedGflops(long iterations) {
-        long t0 = System.nanoTime();
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        boolean cpu = threads.isCurrentThreadCpuTimeSupported();
+        long t0 = cpu ? threads.getCurrentThreadCpuTime() : System.nanoTime();
         float r = fmaLoop(iterations);
-        double seconds = (System.nanoTime() - t0) / 1e9;
+        double seconds = ((cpu ? threads.getCurrentThreadCpuTime() : System.nanoTime()) - t0) / 1e9;
         if (r == 42) System.out.print("");
         return iterations * CHAINS * S.length() * 2.0 / seconds / 1e9;
     }
