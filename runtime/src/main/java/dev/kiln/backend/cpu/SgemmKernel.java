@@ -19,6 +19,8 @@ import jdk.incubator.vector.VectorSpecies;
  */
 abstract class SgemmKernel {
     private static final int ELEMENT_BYTES = 4;
+    static boolean DIRECT = !Boolean.getBoolean("kiln.tune.nodirect");
+    static int DIRECT_DIV = Integer.getInteger("kiln.tune.div", 4);
     /** The kernel for this JVM's {@link CpuShape#current()}, chosen once. */
     static final SgemmKernel DEFAULT = forShape(CpuShape.current());
 
@@ -121,7 +123,7 @@ abstract class SgemmKernel {
      * the kernels read A and B in place and only edge slivers are copied, zero-padded.
      */
     final boolean direct(boolean transB, int m, int n, int k) {
-        return !transB && k <= 2 * kc && (long) k * roundUp(n, nr) * ELEMENT_BYTES <= shape.l2() / 4;
+        return DIRECT && !transB && k <= 2 * kc && (long) k * roundUp(n, nr) * ELEMENT_BYTES <= shape.l2() / DIRECT_DIV;
     }
 
     /** Computes the whole of C = op(A) * op(B) (+ C) on the calling thread. Arguments are validated. */
@@ -135,20 +137,16 @@ abstract class SgemmKernel {
             directRows(transA, a, aOff, lda, 0, m, b, bOff, ldb, edge, n, k, c, cOff, ldc, accumulate);
             return;
         }
-        int width = chunkWidth(n, k);
-        float[] bp = panelBuffer(s, k, width);
-        for (int jc = 0; jc < n; jc += width) {
-            int ncur = Math.min(width, n - jc), slivers = ceilDiv(ncur, nr), ncPad = slivers * nr;
+        int panel = Math.min(kc, k) * Math.min(nc, roundUp(n, nr));
+        float[] bp = s.bShared ? new float[panel] : (s.b.length >= panel ? s.b : (s.b = new float[panel]));
+        for (int jc = 0; jc < n; jc += nc) {
+            int ncur = Math.min(nc, n - jc), slivers = ceilDiv(ncur, nr);
             for (int pc = 0; pc < k; pc += kc) {
-                packB(transB, b, bOff, ldb, pc, Math.min(kc, k - pc), jc, ncur, bp, pc * ncPad, 0, slivers);
-            }
-            int mBlock = rowBlock(m, ncur, 1);
-            for (int i0 = 0; i0 < m; i0 += mBlock) {
-                for (int pc = 0; pc < k; pc += kc) {
-                    // The first K block overwrites C unless the caller asked to accumulate.
-                    rows(transA, a, aOff, lda, i0, Math.min(m, i0 + mBlock), pc, Math.min(kc, k - pc),
-                            bp, pc * ncPad, jc, ncur, 0, slivers, c, cOff, ldc, accumulate || pc > 0);
-                }
+                int kcur = Math.min(kc, k - pc);
+                packB(transB, b, bOff, ldb, pc, kcur, jc, ncur, bp, 0, 0, slivers);
+                // The first K block overwrites C unless the caller asked to accumulate.
+                rows(transA, a, aOff, lda, 0, m, pc, kcur, bp, 0, jc, ncur, 0, slivers,
+                        c, cOff, ldc, accumulate || pc > 0);
             }
         }
     }
@@ -180,68 +178,35 @@ abstract class SgemmKernel {
             }
             return;
         }
-        int width = chunkWidth(n, k);
-        float[] bp = own ? panelBuffer(s, k, width) : new float[k * roundUp(width, nr)];
+        int panel = Math.min(kc, k) * Math.min(nc, roundUp(n, nr));
+        float[] bp = !own ? new float[panel] : (s.b.length >= panel ? s.b : (s.b = new float[panel]));
         s.bShared = true;
         try {
-            for (int jc = 0; jc < n; jc += width) {
-                int ncur = Math.min(width, n - jc), slivers = ceilDiv(ncur, nr), ncPad = slivers * nr, j0 = jc;
-                // Packing items: several slivers of one K block each, so that each reads runs of B's rows.
-                int perItem = Math.max(1, ceilDiv(slivers, target)), groups = ceilDiv(slivers, perItem);
-                int kBlocks = ceilDiv(k, kc);
-                // Units: a block of rows (times a range of slivers, when there are too few row blocks)
-                // through every K block, so that its block of C stays in L2 from one to the next.
-                int mBlock = rowBlock(m, ncur, threads), rowBlocks = ceilDiv(m, mBlock);
-                int colChunks = rowBlocks >= target ? 1 : Math.min(slivers, ceilDiv(target, rowBlocks));
-                Gemm.runPhase(threads, kBlocks * groups, rowBlocks * colChunks,
-                        it -> {
-                            int pc = it / groups * kc, g = it % groups;
-                            packB(transB, b, bOff, ldb, pc, Math.min(kc, k - pc), j0, ncur, bp, pc * ncPad,
-                                    g * perItem, Math.min(slivers, (g + 1) * perItem));
-                        },
-                        u -> {
-                            int rb = u / colChunks, cc = u % colChunks;
-                            for (int pc = 0; pc < k; pc += kc) {
+            // Enough units that a late or slowed thread costs at most a small share of the work.
+            int mBlock = Math.min(mc, roundUp(ceilDiv(m, target), mr));
+            int rowBlocks = ceilDiv(m, mBlock);
+            for (int jc = 0; jc < n; jc += nc) {
+                int ncur = Math.min(nc, n - jc), slivers = ceilDiv(ncur, nr);
+                int colChunks = Math.min(slivers, ceilDiv(target, rowBlocks));
+                // Packing items of several slivers each, so that each reads runs of B's rows.
+                int perItem = Math.max(1, ceilDiv(slivers, target)), items = ceilDiv(slivers, perItem);
+                for (int pc = 0; pc < k; pc += kc) {
+                    int kcur = Math.min(kc, k - pc), j0 = jc, p0 = pc;
+                    boolean add = accumulate || pc > 0;
+                    Gemm.runPhase(threads, items, rowBlocks * colChunks,
+                            it -> packB(transB, b, bOff, ldb, p0, kcur, j0, ncur, bp, 0, it * perItem,
+                                    Math.min(slivers, (it + 1) * perItem)),
+                            u -> {
+                                int rb = u / colChunks, cc = u % colChunks;
                                 rows(transA, a, aOff, lda, rb * mBlock, Math.min(m, (rb + 1) * mBlock),
-                                        pc, Math.min(kc, k - pc), bp, pc * ncPad, j0, ncur,
-                                        slivers * cc / colChunks, slivers * (cc + 1) / colChunks,
-                                        c, cOff, ldc, accumulate || pc > 0);
-                            }
-                        });
+                                        p0, kcur, bp, 0, j0, ncur, slivers * cc / colChunks,
+                                        slivers * (cc + 1) / colChunks, c, cOff, ldc, add);
+                            });
+                }
             }
         } finally {
             if (own) s.bShared = false;
         }
-    }
-
-    /**
-     * Columns of B packed at once, all K blocks of them: up to NC, and fewer where k is so deep
-     * that the packed copy would pass {@link #PACK_LIMIT} values.
-     */
-    private int chunkWidth(int n, int k) {
-        int width = Math.min(nc, roundUp(n, nr));
-        long cap = Math.max(nr, PACK_LIMIT / Math.max(1, k) / nr * nr);
-        return (int) Math.min(width, cap);
-    }
-
-    /** The most values of B a packed copy holds: 4M, 16 MiB of float32. */
-    private static final long PACK_LIMIT = 1L << 22;
-
-    private float[] panelBuffer(Scratch s, int k, int width) {
-        int size = k * roundUp(width, nr);
-        if (s.bShared) return new float[size];
-        return s.b.length >= size ? s.b : (s.b = new float[size]);
-    }
-
-    /**
-     * Rows of A per work unit: a multiple of MR, at most MC, small enough that the unit's block of
-     * C (rows x ncur) takes at most a quarter of L2, and with several threads at most an equal
-     * share of {@link Gemm#UNITS_PER_THREAD} units per thread.
-     */
-    private int rowBlock(int m, int ncur, int threads) {
-        int rows = Math.min(mc, Math.max(mr, shape.l2() / 4 / (ncur * ELEMENT_BYTES) / mr * mr));
-        if (threads > 1) rows = Math.min(rows, roundUp(ceilDiv(m, Gemm.UNITS_PER_THREAD * threads), mr));
-        return rows;
     }
 
     /** Values in the zero-padded copy of B's last, partial sliver in an unpacked product. */
