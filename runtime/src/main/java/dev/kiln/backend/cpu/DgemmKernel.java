@@ -19,8 +19,6 @@ import jdk.incubator.vector.VectorSpecies;
  */
 abstract class DgemmKernel {
     private static final int ELEMENT_BYTES = 8;
-    static boolean DIRECT = !Boolean.getBoolean("kiln.tune.nodirect");
-    static int DIRECT_DIV = Integer.getInteger("kiln.tune.div", 4);
     /** The kernel for this JVM's {@link CpuShape#current()}, chosen once. */
     static final DgemmKernel DEFAULT = forShape(CpuShape.current());
 
@@ -123,7 +121,7 @@ abstract class DgemmKernel {
      * the kernels read A and B in place and only edge slivers are copied, zero-padded.
      */
     final boolean direct(boolean transB, int m, int n, int k) {
-        return DIRECT && !transB && k <= 2 * kc && (long) k * roundUp(n, nr) * ELEMENT_BYTES <= shape.l2() / DIRECT_DIV;
+        return !transB && k <= 2 * kc && (long) k * roundUp(n, nr) * ELEMENT_BYTES <= shape.l2() / 4;
     }
 
     /** Computes the whole of C = op(A) * op(B) (+ C) on the calling thread. Arguments are validated. */
@@ -178,36 +176,61 @@ abstract class DgemmKernel {
             }
             return;
         }
-        int panel = Math.min(kc, k) * Math.min(nc, roundUp(n, nr));
-        double[] bp = !own ? new double[panel] : (s.b.length >= panel ? s.b : (s.b = new double[panel]));
+        int width = chunkWidth(n, k);
+        int size = k * roundUp(width, nr);
+        double[] bp = !own ? new double[size] : (s.b.length >= size ? s.b : (s.b = new double[size]));
         s.bShared = true;
         try {
+            // Units: a block of rows (times a range of slivers, when there are too few row blocks)
+            // through every K block, so the threads meet once per chunk of B rather than once per
+            // K block, and each unit's block of C is read and written once rather than per K block.
             // Enough units that a late or slowed thread costs at most a small share of the work.
-            int mBlock = Math.min(mc, roundUp(ceilDiv(m, target), mr));
-            int rowBlocks = ceilDiv(m, mBlock);
-            for (int jc = 0; jc < n; jc += nc) {
-                int ncur = Math.min(nc, n - jc), slivers = ceilDiv(ncur, nr);
+            // Units cut both ways, about sqrt(target) blocks of rows by as many ranges of columns
+            // (more rows than columns for a tall C): every unit reads its columns of packed B and
+            // packs its rows of A, so a square cut reads the least of both.
+            int rowCut = (int) Math.clamp(Math.round(Math.sqrt((double) target * m / Math.max(1, Math.min(n, width)))),
+                    1, Math.max(1, ceilDiv(m, mr)));
+            int mBlock = Math.min(mc, roundUp(ceilDiv(m, rowCut), mr)), rowBlocks = ceilDiv(m, mBlock);
+            int kBlocks = ceilDiv(k, kc);
+            for (int jc = 0; jc < n; jc += width) {
+                int ncur = Math.min(width, n - jc), slivers = ceilDiv(ncur, nr), ncPad = slivers * nr, j0 = jc;
                 int colChunks = Math.min(slivers, ceilDiv(target, rowBlocks));
-                // Packing items of several slivers each, so that each reads runs of B's rows.
-                int perItem = Math.max(1, ceilDiv(slivers, target)), items = ceilDiv(slivers, perItem);
-                for (int pc = 0; pc < k; pc += kc) {
-                    int kcur = Math.min(kc, k - pc), j0 = jc, p0 = pc;
-                    boolean add = accumulate || pc > 0;
-                    Gemm.runPhase(threads, items, rowBlocks * colChunks,
-                            it -> packB(transB, b, bOff, ldb, p0, kcur, j0, ncur, bp, 0, it * perItem,
-                                    Math.min(slivers, (it + 1) * perItem)),
-                            u -> {
-                                int rb = u / colChunks, cc = u % colChunks;
+                // Packing items: several slivers of one K block each, so that each reads runs of B's rows.
+                int perItem = Math.max(1, ceilDiv(slivers, target)), groups = ceilDiv(slivers, perItem);
+                Gemm.runPhase(threads, kBlocks * groups, rowBlocks * colChunks,
+                        it -> {
+                            int pc = it / groups * kc, g = it % groups;
+                            packB(transB, b, bOff, ldb, pc, Math.min(kc, k - pc), j0, ncur, bp, pc * ncPad,
+                                    g * perItem, Math.min(slivers, (g + 1) * perItem));
+                        },
+                        u -> {
+                            int rb = u / colChunks, cc = u % colChunks;
+                            for (int pc = 0; pc < k; pc += kc) {
+                                // The first K block overwrites C unless the caller asked to accumulate.
                                 rows(transA, a, aOff, lda, rb * mBlock, Math.min(m, (rb + 1) * mBlock),
-                                        p0, kcur, bp, 0, j0, ncur, slivers * cc / colChunks,
-                                        slivers * (cc + 1) / colChunks, c, cOff, ldc, add);
-                            });
-                }
+                                        pc, Math.min(kc, k - pc), bp, pc * ncPad, j0, ncur,
+                                        slivers * cc / colChunks, slivers * (cc + 1) / colChunks,
+                                        c, cOff, ldc, accumulate || pc > 0);
+                            }
+                        });
             }
         } finally {
             if (own) s.bShared = false;
         }
     }
+
+    /**
+     * Columns of B the parallel driver packs at once, all its K blocks: up to NC, fewer where k is
+     * so deep that the packed copy would pass {@link #PACK_LIMIT} values.
+     */
+    private int chunkWidth(int n, int k) {
+        int width = Math.min(nc, roundUp(n, nr));
+        long cap = Math.max(nr, PACK_LIMIT / Math.max(1, k) / nr * nr);
+        return (int) Math.min(width, cap);
+    }
+
+    /** The most values of B the parallel driver packs at once: 4M, 16 MiB of float64. */
+    private static final long PACK_LIMIT = 1L << 22;
 
     /** Values in the zero-padded copy of B's last, partial sliver in an unpacked product. */
     private int edgeSize(int n, int k) {

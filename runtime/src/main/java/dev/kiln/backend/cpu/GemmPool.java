@@ -85,6 +85,22 @@ final class GemmPool {
         if (failure != null) throw new IllegalStateException(failure);
     }
 
+    /**
+     * Waits until {@code (counter & mask) == 0}: spinning for up to {@link #WAIT_SPIN_NANOS}, then
+     * yielding the processor, so that on a machine with more runnable threads than cores the thread
+     * being waited for (perhaps on this very core) gets to run.
+     */
+    static void awaitZero(AtomicInteger counter, int mask) {
+        if ((counter.get() & mask) == 0) return;
+        long start = System.nanoTime();
+        while ((counter.get() & mask) != 0) {
+            if (System.nanoTime() - start < WAIT_SPIN_NANOS) Thread.onSpinWait(); else Thread.yield();
+        }
+    }
+
+    /** How long a thread waiting on another spins before yielding. */
+    static final long WAIT_SPIN_NANOS = 20_000;
+
     /** One posted job: the work, how many helpers may still enter, and who is inside. */
     private static final class Job {
         /** High bit: closed to newcomers. Low bits: helpers inside. */
@@ -113,9 +129,7 @@ final class GemmPool {
 
         void closeAndAwait() {
             state.getAndUpdate(s -> s | CLOSED);
-            for (int spins = 0; (state.get() & ~CLOSED) != 0; spins++) {
-                if (spins < 10_000) Thread.onSpinWait(); else Thread.yield();
-            }
+            awaitZero(state, ~CLOSED);
         }
     }
 
