@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Writes runtime/src/main/java/dev/kiln/backend/cpu/SgemmTiles.java and DgemmTiles.java: the GEMM
 micro-kernels, one class per (vector species, register tile), each with its species a compile-time
-constant so that the Vector API compiles every operation to single instructions.
+constant so that the Vector API compiles every operation to single instructions; and DgemmKernel.java,
+the float64 driver, from SgemmKernel.java (edit the float32 one and rerun this).
 
 Run from the repository root:  python3 tools/gen_gemm_tiles.py
 """
@@ -135,5 +136,24 @@ def write(elem, vec, size, base):
     print("wrote", path)
 
 
+def double_driver():
+    src = "runtime/src/main/java/dev/kiln/backend/cpu/SgemmKernel.java"
+    text = open(src).read()
+    for old, new in [("float[]", "double[]"), ("new float[", "new double["), ("0f)", "0d)"), ("= 0f;", "= 0d;"),
+                     ("SgemmKernel", "DgemmKernel"), ("SgemmTiles", "DgemmTiles"), ("float32", "float64"),
+                     ("this.nr = shape.nr();", "this.nr = shape.doubleNr();"), ("FloatVector", "DoubleVector"),
+                     ("VectorSpecies<Float>", "VectorSpecies<Double>"), ("Copies {@code len} floats", "Copies {@code len} doubles"),
+                     ("contiguous floats", "contiguous doubles"), ("Floats of the zero-padded copy", "Values in the zero-padded copy"),
+                     ("ELEMENT_BYTES = 4;", "ELEMENT_BYTES = 8;"), ("16 MiB of float64", "32 MiB of float64"),
+                     ("The float64 twin is written from this\n * file by {@code tools/gen_gemm_tiles.py}",
+                      "This file is written from SgemmKernel.java\n * by {@code tools/gen_gemm_tiles.py}")]:
+        text = text.replace(old, new)
+    assert "float" not in text.replace("float64", ""), "a float32 leftover in DgemmKernel"
+    path = "runtime/src/main/java/dev/kiln/backend/cpu/DgemmKernel.java"
+    open(path, "w").write(text)
+    print("wrote", path)
+
+
 write("Float", "FloatVector", 4, "SgemmKernel")
 write("Double", "DoubleVector", 8, "DgemmKernel")
+double_driver()

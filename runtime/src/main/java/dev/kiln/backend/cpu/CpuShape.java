@@ -18,10 +18,11 @@ import jdk.incubator.vector.FloatVector;
  * <p>The tile follows the register count: with 16 registers (AVX2, SSE) 3 x 3 vectors (9
  * accumulators, 3 B vectors and 3 broadcasts live together), with 32 (AVX-512, NEON, SVE)
  * 12 x 2 vectors (24 accumulators, 2 B vectors, broadcasts). Either keeps at least eight
- * independent FMA chains in flight, enough for two FMA units of four cycles' latency. KC sizes a
- * packed B sliver (KC x NR) in about 3/4 of L1, MC sizes a packed A block (MC x KC) to about a
- * quarter of L2, and NC bounds the packed B panel (KC x NC), which the kernels then take in column
- * blocks of half of L2.
+ * independent FMA chains in flight, enough for two FMA units of four cycles' latency. KC is the
+ * depth a B sliver (KC x NR) fits in about 3/4 of L1 (256 on Zen 3 and Sapphire Rapids; 256, 384
+ * and 512 measured alike at 1024 and 2048 on the latter), MC sizes a packed A block (MC x KC) to
+ * about a quarter of L2, and NC bounds the packed B panel (KC x NC), which the kernels then take in
+ * column blocks of half of L2.
  *
  * <p>Overrides, for tuning and for tests: {@code -Dkiln.cpu.vectorBits=128|256|512},
  * {@code -Dkiln.cpu.registers=16|32} pick another tile's logic on any machine (a 512-bit species

@@ -4,18 +4,26 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Cache-blocked float64 GEMM over one rectangular block of C, in the BLIS layout: a KC x NC panel
- * of op(B) is packed into NR-wide column slivers, an MC x KC block of op(A) into MR-tall row
- * slivers, and an MR x NR register-blocked micro-kernel multiplies one A sliver by one B sliver.
- * The tile and blocks come from {@link CpuShape}; the micro-kernels, one per species and tile, are
- * the subclasses in {@link DgemmTiles}, and {@link #forShape} picks one.
+ * Cache-blocked float64 GEMM: the drivers around an MR x NR register-tile micro-kernel. The tile
+ * and blocks come from {@link CpuShape}; the micro-kernels, one class per species and tile, are the
+ * subclasses in {@link DgemmTiles}, and {@link #forShape} picks one (tests force each).
  *
- * <p>Packing makes the micro-kernel's loads unit-stride and transposition-free, and zero-pads the
- * edges so the micro-kernel always computes a full tile; only the store knows about edges. The
- * packed A block stays in L2 across the jr loop, and a B sliver in L1 through the ir loop.
+ * <p>Two paths. Unpacked ({@link #direct}): B untransposed and small enough to stay in L2, as in
+ * most products up to about 256^3; the kernels read A and B where they lie and only a partial last
+ * sliver of each is copied, zero-padded. Packed, BLIS-style, for the rest: a KC x NC panel of op(B)
+ * is packed into NR-wide column slivers, an MC x KC block of op(A) into MR-tall row slivers, and
+ * each A sliver (in L1) meets every B sliver of an L2-sized column block of the panel in turn, so
+ * that consecutive tiles of C lie side by side along its rows, where the hardware prefetchers
+ * follow them. Serial products pack one panel per K block; parallel ones pack all K blocks of a
+ * chunk of B at once, so the threads meet once per chunk.
+ *
+ * <p>Edges: the last rows of A go to the shortest generated tile that holds them (see
+ * {@link #forShape}); a tile with rows or columns past C's edge is computed whole into scratch and
+ * only its valid corner copied out.
  *
  * <p>Callers ({@link Gemm}) validate arguments and choose between the serial and parallel
- * drivers. Each thread packs A into its own {@link Scratch}.
+ * drivers. Each thread packs A into its own {@link Scratch}. This file is written from SgemmKernel.java
+ * by {@code tools/gen_gemm_tiles.py} (Java has no generics over primitive arrays).
  */
 abstract class DgemmKernel {
     private static final int ELEMENT_BYTES = 8;
@@ -229,7 +237,7 @@ abstract class DgemmKernel {
         return (int) Math.min(width, cap);
     }
 
-    /** The most values of B the parallel driver packs at once: 4M, 16 MiB of float64. */
+    /** The most values of B the parallel driver packs at once: 4M, 32 MiB of float64. */
     private static final long PACK_LIMIT = 1L << 22;
 
     /** Values in the zero-padded copy of B's last, partial sliver in an unpacked product. */
