@@ -124,12 +124,12 @@ abstract class DgemmKernel {
 
     /**
      * Whether a product runs unpacked: B untransposed (its rows are what the kernel loads), small
-     * enough to stay in L2 (a quarter of it) while every row sliver of A sweeps it, and k within two
+     * enough to stay in L2 (half of it) while every row sliver of A sweeps it, and k within two
      * K blocks so a sliver of A rows stays in L1. Packing would then cost more than it saves:
      * the kernels read A and B in place and only edge slivers are copied, zero-padded.
      */
     final boolean direct(boolean transB, int m, int n, int k) {
-        return !transB && k <= 2 * kc && (long) k * roundUp(n, nr) * ELEMENT_BYTES <= shape.l2() / 4;
+        return !transB && k <= 2 * kc && (long) k * roundUp(n, nr) * ELEMENT_BYTES <= shape.l2() / 2;
     }
 
     /** Computes the whole of C = op(A) * op(B) (+ C) on the calling thread. Arguments are validated. */
@@ -191,14 +191,10 @@ abstract class DgemmKernel {
         try {
             // Units: a block of rows (times a range of slivers, when there are too few row blocks)
             // through every K block, so the threads meet once per chunk of B rather than once per
-            // K block, and each unit's block of C is read and written once rather than per K block.
-            // Enough units that a late or slowed thread costs at most a small share of the work.
-            // Units cut both ways, about sqrt(target) blocks of rows by as many ranges of columns
-            // (more rows than columns for a tall C): every unit reads its columns of packed B and
-            // packs its rows of A, so a square cut reads the least of both.
-            int rowCut = (int) Math.clamp(Math.round(Math.sqrt((double) target * m / Math.max(1, Math.min(n, width)))),
-                    1, Math.max(1, ceilDiv(m, mr)));
-            int mBlock = Math.min(mc, roundUp(ceilDiv(m, rowCut), mr)), rowBlocks = ceilDiv(m, mBlock);
+            // K block. Enough units that a late or slowed thread costs at most a small share of the
+            // work. (Cutting columns too, about square, measured slower: every column range repacks
+            // its rows of A, and packing A costs more than re-reading packed B.)
+            int mBlock = Math.min(mc, roundUp(ceilDiv(m, target), mr)), rowBlocks = ceilDiv(m, mBlock);
             int kBlocks = ceilDiv(k, kc);
             for (int jc = 0; jc < n; jc += width) {
                 int ncur = Math.min(width, n - jc), slivers = ceilDiv(ncur, nr), ncPad = slivers * nr, j0 = jc;

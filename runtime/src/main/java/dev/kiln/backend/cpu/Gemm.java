@@ -56,10 +56,10 @@ public final class Gemm {
     /**
      * Work units per thread of a parallel product: with several, a thread slowed by other processes
      * hands its remaining units to the others instead of holding up the join. More units mean more
-     * reads of packed B and repacks of A; 8 was no worse than 4 or 16 at 1024 and 2048 on the
-     * 2-core Sapphire Rapids machine, whose other tenants kept its load at 6-9 while measured.
+     * reads of packed B; on the 2-core Sapphire Rapids machine 4 ran 512-2048 as fast as 8 or
+     * faster (its other tenants kept the load at 2-9 while measured, so only large gaps count).
      */
-    static final int UNITS_PER_THREAD = 8;
+    static final int UNITS_PER_THREAD = 4;
 
     private Gemm() {}
 
