@@ -37,7 +37,8 @@ import jdk.incubator.vector.FloatVector;
  * @param kc depth of a packed block (the k extent of a B sliver and an A block)
  * @param mc rows of a packed A block, a multiple of {@code mr}
  * @param nc columns of a packed B panel, a multiple of the float32 NR
- * @param l1d, l2 per-core data cache sizes in bytes the blocking was derived from
+ * @param l1d per-core level 1 data cache size in bytes, which KC was derived from
+ * @param l2 per-core level 2 cache size in bytes, which MC, the unpacked limit and the column blocks follow
  * @param flags the CPU's vector-related feature flags, for the report
  */
 public record CpuShape(int vectorBits, int registers, int cores, int mr, int vectors,
