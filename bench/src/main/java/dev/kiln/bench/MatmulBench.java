@@ -1,5 +1,6 @@
 package dev.kiln.bench;
 
+import dev.kiln.backend.cpu.CpuInfo;
 import dev.kiln.backend.cpu.Gemm;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -27,14 +28,15 @@ import org.openjdk.jmh.runner.options.CommandLineOptionException;
  * <p>JMH reports operations per second; one operation is one n x n x n product, i.e. 2 * n^3
  * floating-point operations, so GFLOP/s = ops/s * 2 * n^3 / 1e9. Running this class's
  * {@link #main} instead of the shaded jar's JMH main prints that conversion after the usual table
- * (it accepts the same JMH options, e.g. {@code -f 1 -wi 2 -i 3 -w 2 -r 2}).
+ * (it accepts the same JMH options, e.g. {@code -f 1 -wi 2 -i 3 -w 2 -r 2}), with the {@code kiln.cpu} line
+ * and each figure's share of the measured FMA peak. {@link GemmBench} times PyTorch beside Kiln in the same run.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class MatmulBench {
-    @Param({"256", "512", "1024"})
+    @Param({"64", "256", "512", "1024", "2048"})
     public int n;
 
     private float[] a, b, c;
@@ -80,10 +82,15 @@ public class MatmulBench {
                 .parent(cli)
                 .include(MatmulBench.class.getName() + ".sgemm")
                 .build();
-        for (RunResult r : new Runner(opts).run()) {
+        var results = new Runner(opts).run();
+        String cpu = CpuInfo.describe();
+        double peak = CpuInfo.fmaPeak()[1];
+        System.out.println(cpu);
+        for (RunResult r : results) {
             int size = Integer.parseInt(r.getParams().getParam("n"));
             double ops = r.getPrimaryResult().getScore();
-            System.out.printf("MatmulBench n=%d: %.2f ops/s = %.1f GFLOP/s%n", size, ops, gflops(size, ops));
+            System.out.printf("MatmulBench n=%d: %.2f ops/s = %.1f GFLOP/s = %.0f%% of the FMA peak %.1f%n",
+                    size, ops, gflops(size, ops), 100 * gflops(size, ops) / peak, peak);
         }
     }
 }

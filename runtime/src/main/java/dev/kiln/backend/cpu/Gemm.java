@@ -1,7 +1,5 @@
 package dev.kiln.backend.cpu;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
@@ -14,19 +12,31 @@ import java.util.function.IntConsumer;
  * stored (k when not transposed, m when transposed) or larger for a sub-matrix view. C must not
  * overlap A or B.
  *
- * <p>Large problems run on the common ForkJoinPool with the calling thread taking part, the
- * threads sharing each packed panel of B and claiming blocks of C as they go. Small ones run on
- * the calling thread alone, because eager tensor ops call this for tiny matrices and a fork would
- * cost more than the multiply. Products under 8^3 skip packing and use the scalar loop.
+ * <p>The kernels take their shape from the machine: {@link CpuShape} picks the vector species the
+ * JVM prefers (512-bit on AVX-512, 256-bit on AVX2), a register tile sized to the vector register
+ * count (12 x 2 vectors with 32 registers, 3 x 3 with 16) and cache blocks from the cache sizes,
+ * once at start-up; {@link CpuInfo#describe()} reports the choice ({@code kiln.cpu ...}, also on
+ * {@code -Dkiln.cpu.verbose=true}). Products whose B is untransposed and fits in L2 run unpacked,
+ * the kernels reading A and B in place; larger ones, and transposed B, pack B panels and A blocks.
+ *
+ * <p>Large problems run on the calling thread and the persistent helper threads of
+ * {@link GemmPool} (one per further core), the threads claiming blocks of C as they go and, on
+ * the packed path, sharing each packed panel of B. Small ones run on the calling thread alone,
+ * because eager tensor ops call this for tiny matrices and waking a helper would cost more than
+ * the multiply. Products under 8^3 use the scalar loop.
  *
  * <p>Setting the system property {@code kiln.cpu.scalar=true} routes every call to the scalar
- * reference path, to rule the vector kernels out when chasing a numerical difference. The vector
- * kernels use 256-bit vectors (AVX2); they are fast only once C2 has compiled them, so the first
- * large product in a JVM is slow (about a second for 1024^3 on a 2-core machine, more under load).
+ * reference path, to rule the vector kernels out when chasing a numerical difference; it stays the
+ * oracle the tests check every kernel against. The vector kernels are fast only once C2 has
+ * compiled them, so the first large product in a JVM is slow.
  */
 public final class Gemm {
     /** Read once: the kernels' dispatch must not pay a property lookup per call. */
     static final boolean SCALAR = Boolean.getBoolean("kiln.cpu.scalar");
+
+    static {
+        CpuInfo.reportIfVerbose();
+    }
 
     /**
      * Below this many multiply-adds the plain loop beats packing (measured per call, square
@@ -44,8 +54,10 @@ public final class Gemm {
     private static final long MIN_WORK_PER_THREAD = 1L << 19;
 
     /**
-     * Work units per thread in each panel of a parallel product: with several, a thread slowed by
-     * other processes hands its remaining units to the others instead of holding up the join.
+     * Work units per thread of a parallel product: with several, a thread slowed by other processes
+     * hands its remaining units to the others instead of holding up the join. More units mean more
+     * reads of packed B; on the 2-core Sapphire Rapids machine 4 ran 512-2048 as fast as 8 or
+     * faster (its other tenants kept the load at 2-9 while measured, so only large gaps count).
      */
     static final int UNITS_PER_THREAD = 4;
 
@@ -165,39 +177,33 @@ public final class Gemm {
     /** How many threads a product of {@code work} multiply-adds should use: 1 below the fork threshold. */
     private static int threads(long work) {
         if (work < PARALLEL_WORK) return 1;
-        int cores = Math.min(Runtime.getRuntime().availableProcessors(),
-                ForkJoinPool.getCommonPoolParallelism() + 1);
+        int cores = Math.min(Runtime.getRuntime().availableProcessors(), GemmPool.get().helpers() + 1);
         return (int) Math.max(1, Math.min(cores, work / MIN_WORK_PER_THREAD));
     }
 
     /**
-     * Runs one panel of a parallel product on {@code threads} threads (the caller and
-     * {@code threads - 1} common-pool tasks): each thread claims packing items until none are left,
-     * waits until every item is packed, then claims compute units until none are left. A task
-     * the pool starts late simply finds less to claim, so no thread ever waits on one that has
-     * not started, and a nested call from inside the pool cannot deadlock.
+     * Runs one panel of a parallel product on up to {@code threads} threads (the caller and
+     * {@link GemmPool} helpers): each thread claims packing items until none are left, waits until
+     * every item is packed, then claims compute units until none are left. A helper that arrives
+     * late simply finds less to claim, so no thread ever waits on one that has not started, and a
+     * nested or concurrent call, which the pool runs on its caller alone, cannot deadlock.
      */
     static void runPhase(int threads, int packItems, int units, IntConsumer pack, IntConsumer compute) {
-        AtomicInteger nextPack = new AtomicInteger(), packed = new AtomicInteger();
+        AtomicInteger nextPack = new AtomicInteger(), unpacked = new AtomicInteger(packItems);
         AtomicInteger nextUnit = new AtomicInteger();
         Runnable worker = () -> {
             for (int i; (i = nextPack.getAndIncrement()) < packItems; ) {
                 try {
                     pack.accept(i);
                 } finally {
-                    packed.incrementAndGet(); // even on failure, so the others stop waiting
+                    unpacked.decrementAndGet(); // even on failure, so the others stop waiting
                 }
             }
             // Only items already claimed by running threads are outstanding: a short wait.
-            for (int spins = 0; packed.get() < packItems; spins++) {
-                if (spins < 1000) Thread.onSpinWait(); else Thread.yield();
-            }
+            GemmPool.awaitZero(unpacked, -1);
             for (int u; (u = nextUnit.getAndIncrement()) < units; ) compute.accept(u);
         };
-        ForkJoinTask<?>[] forked = new ForkJoinTask<?>[threads - 1];
-        for (int t = 0; t < forked.length; t++) forked[t] = ForkJoinTask.adapt(worker).fork();
-        worker.run(); // the caller works too instead of idling in join()
-        for (ForkJoinTask<?> f : forked) f.join();
+        GemmPool.get().run(threads, worker);
     }
 
     /** Rejects shapes and strides that would read or write outside the arrays. */
