@@ -65,9 +65,10 @@ class GemmShapesTest {
     void floatKernelsMatchScalarOnOneAndSeveralThreads(CpuShape shape, boolean transA, boolean transB,
                                                        int m, int n, int k, boolean accumulate, boolean padded) {
         SgemmKernel kernel = SgemmKernel.forShape(shape);
-        Layout l = new Layout(transA, transB, m, n, k, padded);
+        GemmTest.Layout l = new GemmTest.Layout(transA, transB, m, n, k, padded);
         SplittableRandom rnd = new SplittableRandom(m * 31L + n * 17L + k);
-        float[] a = floats(rnd, l.aLen), b = floats(rnd, l.bLen), c0 = floats(rnd, l.cLen);
+        float[] a = GemmTest.randomFloats(rnd, l.aLen), b = GemmTest.randomFloats(rnd, l.bLen);
+        float[] c0 = GemmTest.randomFloats(rnd, l.cLen);
         float[] expected = c0.clone();
         Gemm.sgemmScalar(transA, transB, m, n, k, a, l.aOff, l.lda, b, l.bOff, l.ldb, expected, l.cOff, l.ldc, accumulate);
         double tol = 4 * (k + 1) * Math.ulp(1f);
@@ -100,9 +101,10 @@ class GemmShapesTest {
     void doubleKernelsMatchScalarOnOneAndSeveralThreads(CpuShape shape, boolean transA, boolean transB,
                                                         int m, int n, int k, boolean accumulate, boolean padded) {
         DgemmKernel kernel = DgemmKernel.forShape(shape);
-        Layout l = new Layout(transA, transB, m, n, k, padded);
+        GemmTest.Layout l = new GemmTest.Layout(transA, transB, m, n, k, padded);
         SplittableRandom rnd = new SplittableRandom(m * 37L + n * 13L + k);
-        double[] a = doubles(rnd, l.aLen), b = doubles(rnd, l.bLen), c0 = doubles(rnd, l.cLen);
+        double[] a = GemmTest.randomDoubles(rnd, l.aLen), b = GemmTest.randomDoubles(rnd, l.bLen);
+        double[] c0 = GemmTest.randomDoubles(rnd, l.cLen);
         double[] expected = c0.clone();
         Gemm.dgemmScalar(transA, transB, m, n, k, a, l.aOff, l.lda, b, l.bOff, l.ldb, expected, l.cOff, l.ldc, accumulate);
         double tol = 4 * (k + 1) * Math.ulp(1d);
@@ -158,49 +160,5 @@ class GemmShapesTest {
         double[] peak = CpuInfo.fmaPeak();
         assertTrue(peak[0] > 0 && peak[1] > 0, line);
         assertEquals(Runtime.getRuntime().availableProcessors(), (int) peak[2]);
-    }
-
-    private static float[] floats(SplittableRandom rnd, int len) {
-        float[] x = new float[len];
-        for (int i = 0; i < len; i++) x[i] = (float) (rnd.nextDouble() * 2 - 1);
-        return x;
-    }
-
-    private static double[] doubles(SplittableRandom rnd, int len) {
-        double[] x = new double[len];
-        for (int i = 0; i < len; i++) x[i] = rnd.nextDouble() * 2 - 1;
-        return x;
-    }
-
-    /** Array sizes, offsets and leading dimensions for one case, padded when asked. */
-    private static final class Layout {
-        final int m, n, aOff, bOff, cOff, lda, ldb, ldc, aLen, bLen, cLen;
-
-        Layout(boolean transA, boolean transB, int m, int n, int k, boolean padded) {
-            this.m = m;
-            this.n = n;
-            int pad = padded ? 3 : 0;
-            int aRows = transA ? k : m, aCols = transA ? m : k;
-            int bRows = transB ? n : k, bCols = transB ? k : n;
-            aOff = padded ? 5 : 0;
-            bOff = padded ? 2 : 0;
-            cOff = padded ? 9 : 0;
-            lda = aCols + pad;
-            ldb = bCols + pad;
-            ldc = n + pad;
-            aLen = aOff + aRows * lda + pad;
-            bLen = bOff + bRows * ldb + pad;
-            cLen = cOff + m * ldc + pad;
-        }
-
-        boolean inC(int idx) {
-            int rel = idx - cOff;
-            return rel >= 0 && rel / ldc < m && rel % ldc < n;
-        }
-
-        String describe(int idx) {
-            int rel = idx - cOff;
-            return inC(idx) ? "C[" + rel / ldc + "," + rel % ldc + "]" : "padding index " + idx;
-        }
     }
 }

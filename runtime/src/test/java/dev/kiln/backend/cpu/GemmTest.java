@@ -204,20 +204,20 @@ class GemmTest {
         }
     }
 
-    private static float[] randomFloats(SplittableRandom rnd, int len) {
+    static float[] randomFloats(SplittableRandom rnd, int len) {
         float[] x = new float[len];
         for (int i = 0; i < len; i++) x[i] = (float) (rnd.nextDouble() * 2 - 1);
         return x;
     }
 
-    private static double[] randomDoubles(SplittableRandom rnd, int len) {
+    static double[] randomDoubles(SplittableRandom rnd, int len) {
         double[] x = new double[len];
         for (int i = 0; i < len; i++) x[i] = rnd.nextDouble() * 2 - 1;
         return x;
     }
 
-    /** Array sizes, offsets and leading dimensions for one case, with padding when asked. */
-    private static final class Layout {
+    /** Array sizes, offsets and leading dimensions for one case, with padding when asked (also GemmShapesTest's). */
+    static final class Layout {
         final int m, n, aOff, bOff, cOff, lda, ldb, ldc, aLen, bLen, cLen;
 
         Layout(boolean transA, boolean transB, int m, int n, int k, boolean padded) {
