@@ -1,5 +1,6 @@
 package dev.kiln.compiled;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -16,6 +17,21 @@ public record DevicePlan(String source, List<Integer> perSample, int input, int 
     public DevicePlan {
         perSample = List.copyOf(perSample);
         ops = List.copyOf(ops);
+    }
+
+    /** The names of the generated kernels in {@link #source} the steps launch, in step order. */
+    public List<String> kernelNames() {
+        List<String> names = new ArrayList<>();
+        for (Op op : ops) {
+            String[] pair = switch (op) {
+                case Dense d -> new String[] {d.forward(), d.backward()};
+                case Activation a -> new String[] {a.forward(), a.backward()};
+                case BatchNorm b -> new String[] {b.forward(), b.backward()};
+                default -> new String[0];
+            };
+            for (String name : pair) if (name != null) names.add(name);
+        }
+        return names;
     }
 
     /** One step: it reads buffer {@code in} and writes buffer {@code out}. */

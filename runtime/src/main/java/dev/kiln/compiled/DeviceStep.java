@@ -72,14 +72,7 @@ final class DeviceStep implements AutoCloseable {
         this.out = model.outputSize();
         this.targetSize = loss.targetSize(out);
         DeviceProgram program = ctx.compile(model.getClass().getSimpleName(), plan.source());
-        for (DevicePlan.Op op : plan.ops()) {
-            switch (op) {
-                case DevicePlan.Dense d -> { kernel(program, d.forward()); kernel(program, d.backward()); }
-                case DevicePlan.Activation a -> { kernel(program, a.forward()); kernel(program, a.backward()); }
-                case DevicePlan.BatchNorm b -> { kernel(program, b.forward()); kernel(program, b.backward()); }
-                default -> { }
-            }
-        }
+        for (String name : plan.kernelNames()) kernels.put(name, program.kernel(name));
         float[] p = model.parameterBuffer();
         params = ctx.allocate(p.length);
         ctx.upload(p, 0, params, 0, p.length);
@@ -92,10 +85,6 @@ final class DeviceStep implements AutoCloseable {
         float[] st = model.stateBuffer();
         running = st.length == 0 ? null : ctx.allocate(st.length);
         if (running != null) ctx.upload(st, 0, running, 0, st.length);
-    }
-
-    private void kernel(DeviceProgram program, String name) {
-        if (name != null) kernels.put(name, program.kernel(name));
     }
 
     /** Sizes the batch and activation buffers for batches of up to {@code batchSize}. */
